@@ -1,0 +1,1 @@
+"""Notes API: a small FastAPI service backed by PostgreSQL."""
