@@ -1,0 +1,81 @@
+/**
+ * readImage: read any image tarball (OCI layout or docker-archive) into an ImageIndex in one streaming pass
+ * over its layers. A cheap first pass records where each outer entry sits; manifests and config are read by
+ * random access; then every layer blob is streamed from its offset. Nothing is written to disk.
+ *
+ * Integrity policy: a blob whose stored bytes do not match the manifest digest throws ImageReadError (the
+ * tarball is corrupt or tampered, nothing read from it can be trusted); a diff_id that does not match the
+ * config's rootfs.diff_ids is a ReadProblem "diffid-mismatch" (the content is still what ships).
+ */
+import type { ImageIndex, LayerInfo, LayerRef, ReadOptions, ReadProblem } from "./types.js";
+import { ImageReadError } from "./types.js";
+import { findEntry, scanOuter } from "./outer.js";
+import { locateImage } from "./manifest.js";
+import { alignHistory, diffIdsOf, parseImageConfig, platformOfConfig } from "./config.js";
+import { type LayerContext, readLayer } from "./layer.js";
+import { normalisePath } from "./paths.js";
+
+/** Defaults for the limits in ReadOptions. */
+export const READ_DEFAULTS = {
+  maxLayerBytes: 8 * 1024 ** 3,
+  maxCaptureBytes: 1024 * 1024,
+  maxCompressionRatio: 2000,
+} as const;
+
+/** Read an image tarball into an ImageIndex; throws ImageReadError (one line) for input it cannot read. */
+export async function readImage(tarballPath: string, options: ReadOptions = {}): Promise<ImageIndex> {
+  const archive = await scanOuter(tarballPath);
+  const loc = await locateImage(archive, options.platform);
+  const config = parseImageConfig(loc.configJson);
+  const { history, createdBy, problem } = alignHistory(loc.configJson, loc.layers.length);
+  const problems: ReadProblem[] = loc.notes.map((message) => ({ code: "multiple-images", message }));
+  if (problem) problems.push(problem);
+  const diffIds = diffIdsOf(loc.configJson);
+  if (diffIds.length !== loc.layers.length) {
+    problems.push({ code: "diffid-count", message: `config lists ${diffIds.length} diff_ids for ${loc.layers.length} layers` });
+  }
+  const visitors = options.visitors ?? [];
+  for (const v of visitors) v.config?.(config, history);
+
+  const index: ImageIndex = {
+    source: { path: tarballPath, format: loc.format, platform: platformOfConfig(loc.configJson), manifestDigest: loc.manifestDigest },
+    config, configDigest: loc.configDigest, history, layers: [], problems, captured: new Map(),
+  };
+  const ctx = makeContext(tarballPath, options, index, loc.layers.length);
+  for (const [i, l] of loc.layers.entries()) {
+    const blob = findEntry(archive, l.name);
+    if (!blob) throw new ImageReadError(`${tarballPath}: layer ${i} blob ${l.name} is missing from the tarball; export the image again`);
+    options.onProgress?.({ layerIndex: i, layerCount: loc.layers.length, bytesRead: ctx.done });
+    ctx.current = i;
+    const ref: LayerRef = { index: i, digest: l.expectedDigest ?? diffIds[i] ?? "", createdBy: createdBy[i] ?? "" };
+    const info: LayerInfo = await readLayer(ctx, l, blob, ref, diffIds[i]);
+    ctx.done += blob.size;
+    index.layers.push(info);
+  }
+  options.onProgress?.({ layerIndex: loc.layers.length, layerCount: loc.layers.length, bytesRead: ctx.done });
+  return index;
+}
+
+function makeContext(path: string, options: ReadOptions, index: ImageIndex, layerCount: number): LayerContext & { done: number; current: number } {
+  const capture = new Set<string>();
+  for (const p of options.capture ?? []) {
+    const n = normalisePath(p);
+    if (n.ok && n.path) capture.add(n.path);
+  }
+  const ctx = {
+    tarballPath: path,
+    visitors: options.visitors ?? [],
+    capture,
+    maxCaptureBytes: options.maxCaptureBytes ?? READ_DEFAULTS.maxCaptureBytes,
+    maxLayerBytes: options.maxLayerBytes ?? READ_DEFAULTS.maxLayerBytes,
+    maxCompressionRatio: options.maxCompressionRatio ?? READ_DEFAULTS.maxCompressionRatio,
+    problems: index.problems,
+    captured: index.captured,
+    done: 0,
+    current: 0,
+    progress(stored: number) {
+      options.onProgress?.({ layerIndex: ctx.current, layerCount, bytesRead: ctx.done + stored });
+    },
+  };
+  return ctx;
+}
