@@ -1,0 +1,202 @@
+/**
+ * The secret scanner: a ContentVisitor for the reader's single streaming pass over every layer, plus a scan
+ * of the image config (Env, Labels, history). Only redacted forms of secrets ever leave it.
+ *
+ * Binary files are skipped by content (a NUL byte, or more than 10% control bytes, in the first 8 KiB):
+ * that includes `.pyc`, shared objects, wheels and zip archives, which are not unpacked.
+ */
+import type { ContentSink, ContentVisitor, FileEntry, HistoryEntry, ImageConfig, LayerRef } from "../image/types.js";
+import { FileScan, Profile, type Candidate } from "./engine.js";
+import { fingerprint, redact, shortDigest } from "./redact.js";
+import type { RuleSet, SecretRule } from "./rule.js";
+import type { SecretFinding, SecretLocation } from "./types.js";
+import { configItems } from "./config-text.js";
+
+export interface ScannerOptions {
+  rules: RuleSet;
+  /** Bytes scanned per file before stopping with a note (default 64 MiB). */
+  maxFileBytes?: number;
+  /** Longest line scanned at once; longer lines are scanned in overlapping windows (default 64 KiB). */
+  windowBytes?: number;
+}
+
+/** Something the scan could not fully do (a file cut at the cap), for the report. */
+export interface ScanNote {
+  layer: LayerRef;
+  path: string;
+  message: string;
+}
+
+export interface ScanStats {
+  filesScanned: number;
+  binarySkipped: number;
+  bytesScanned: number;
+}
+
+export interface SecretScanner {
+  /** Give this to the image reader (`ReadOptions.visitors`). */
+  visitor: ContentVisitor;
+  /** Findings in files, in the order their files ended. */
+  findings(): SecretFinding[];
+  notes(): ScanNote[];
+  stats(): ScanStats;
+  /** Findings in the image config: Env values, Labels and history `created_by` (build args, ARG, ENV). */
+  scanImageConfig(config: ImageConfig, history: HistoryEntry[], layers: LayerRef[]): SecretFinding[];
+}
+
+const HEAD_BYTES = 8192;
+
+/** True when the first bytes of a file say it is not text. */
+export function looksBinary(head: Buffer): boolean {
+  if (head.includes(0)) return true;
+  let control = 0;
+  for (const b of head) if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
+  return control > head.length * 0.1;
+}
+
+/** Creates a scanner from a rule set (see loadSecretRules in ./load.ts). */
+export function createSecretScanner(options: ScannerOptions): SecretScanner {
+  const { rules } = options;
+  const maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
+  const windowChars = options.windowBytes ?? 64 * 1024;
+  const found: SecretFinding[] = [];
+  const notes: ScanNote[] = [];
+  const stats: ScanStats = { filesScanned: 0, binarySkipped: 0, bytesScanned: 0 };
+  const profiles = new Map<string, Profile>();
+  const ordered = rules.rules.map((rule, order) => ({ rule, order }));
+  const globalPathAllow = rules.allowlists.filter((a) => a.condition === "OR" && !a.ruleIds && a.paths.length > 0);
+
+  const profileFor = (path: string): Profile => {
+    const applicable = ordered.filter(({ rule }) => appliesTo(rule, path));
+    const key = applicable.map((a) => a.order).join(",");
+    let p = profiles.get(key);
+    if (!p) profiles.set(key, (p = new Profile(applicable)));
+    return p;
+  };
+
+  const toFinding = (c: Candidate, layer: LayerRef, path: string): SecretFinding | undefined => {
+    const location: SecretLocation = { kind: "file", layer, path, line: c.line };
+    const fp = fingerprint(c.rule.id, shortDigest(layer.digest), path, c.line);
+    if (rules.fingerprints.has(fp)) return undefined;
+    return { ruleId: c.rule.id, description: c.rule.description, location, redacted: redact(c.secret), fingerprint: fp };
+  };
+
+  const visitor: ContentVisitor = {
+    open({ layer, entry }) {
+      if (entry.type !== "file" || entry.size === 0) return undefined;
+      if (globalPathAllow.some((a) => a.paths.some((p) => p(entry.path)))) return undefined;
+      const profile = profileFor(entry.path);
+      for (const { rule } of profile.rules) {
+        if (!rule.find && !rule.pem) {
+          const f = toFinding({ rule, order: 0, line: 0, start: 0, end: 0, secret: entry.path }, layer, entry.path);
+          if (f) found.push({ ...f, redacted: "(file)" });
+        }
+      }
+      if (profile.rules.every(({ rule }) => !rule.find && !rule.pem)) return undefined;
+      return fileSink(profile, layer, entry);
+    },
+  };
+
+  function fileSink(profile: Profile, layer: LayerRef, entry: FileEntry): ContentSink {
+    const scan = new FileScan(profile, rules.allowlists, entry.path, windowChars);
+    let head: Buffer[] | undefined = [];
+    let headLen = 0;
+    let bytes = 0;
+    let state: "head" | "text" | "skip" = "head";
+    const feed = (b: Buffer): void => {
+      const room = maxFileBytes - bytes;
+      if (room <= 0) return;
+      const part = b.length > room ? b.subarray(0, room) : b;
+      bytes += part.length;
+      scan.write(part.toString("latin1"));
+      if (bytes >= maxFileBytes) {
+        notes.push({ layer, path: entry.path, message: `secret scan stopped after ${maxFileBytes} bytes (maxFileBytes)` });
+      }
+    };
+    const decide = (): void => {
+      const buf = Buffer.concat(head!, headLen);
+      head = undefined;
+      if (looksBinary(buf.subarray(0, HEAD_BYTES))) {
+        state = "skip";
+        stats.binarySkipped++;
+        return;
+      }
+      state = "text";
+      feed(buf);
+    };
+    return {
+      write(chunk) {
+        if (state === "head") {
+          head!.push(chunk);
+          headLen += chunk.length;
+          if (headLen >= HEAD_BYTES) decide();
+        } else if (state === "text") feed(chunk);
+      },
+      end() {
+        if (state === "head") decide();
+        if (state !== "text") return;
+        stats.filesScanned++;
+        stats.bytesScanned += bytes;
+        for (const c of scan.finish()) {
+          const f = toFinding(c, layer, entry.path);
+          if (f) found.push(f);
+        }
+      },
+    };
+  }
+
+  return {
+    visitor,
+    findings: () => [...found],
+    notes: () => [...notes],
+    stats: () => ({ ...stats }),
+    scanImageConfig: (config, history, layers) => scanConfig(rules, ordered, config, history, layers),
+  };
+}
+
+function appliesTo(rule: SecretRule, path: string): boolean {
+  if (rule.configOnly) return false;
+  if (rule.appliesTo && !rule.appliesTo(path)) return false;
+  // A rule's own OR-allowlist of paths means "never this file" (gitleaks semantics).
+  return !rule.allowlists.some((a) => a.condition === "OR" && a.paths.some((p) => p(path)));
+}
+
+function scanConfig(
+  rules: RuleSet,
+  ordered: Array<{ rule: SecretRule; order: number }>,
+  config: ImageConfig,
+  history: HistoryEntry[],
+  layers: LayerRef[],
+): SecretFinding[] {
+  // Rules restricted to paths (file rules, config-file assignments) do not apply to config values.
+  const profile = new Profile(ordered.filter(({ rule }) => rule.configOnly || (!rule.appliesTo && !rule.pem)));
+  const pemProfile = new Profile(ordered.filter(({ rule }) => rule.pem && !rule.appliesTo));
+  const out: SecretFinding[] = [];
+  for (const item of configItems(config, history)) {
+    const seen = new Set<string>();
+    for (const text of item.texts) {
+      for (const p of [profile, pemProfile]) {
+        const scan = new FileScan(p, rules.allowlists, "", 64 * 1024);
+        scan.write(text);
+        for (const c of scan.finish()) {
+          if (seen.has(c.secret) || seen.has(`${c.rule.id}`)) continue;
+          seen.add(c.secret).add(c.rule.id);
+          const layer = item.layerIndex !== undefined ? layers.find((l) => l.index === item.layerIndex) : undefined;
+          const location: SecretLocation = {
+            kind: "config",
+            field: item.field,
+            key: item.key,
+            ...(layer ? { layer } : {}),
+            ...(item.historyIndex !== undefined ? { historyIndex: item.historyIndex } : {}),
+          };
+          const fp = fingerprint(c.rule.id, "config", `${item.field}.${item.key}`, 0);
+          if (rules.fingerprints.has(fp)) continue;
+          const f = { ruleId: c.rule.id, description: c.rule.description, location, redacted: redact(c.secret), fingerprint: fp };
+          out.push(f);
+        }
+      }
+    }
+  }
+  return out;
+}
+
