@@ -1,0 +1,49 @@
+/**
+ * forbidden-files: no path of config.forbiddenPaths (package-manager binaries and caches, .git, .env,
+ * apt lists) is in the image: neither in the final filesystem nor hidden in a lower layer, where a
+ * later `rm` does not remove it from the tarball.
+ */
+import type { Check, Evidence, Judgement } from "../types.js";
+import { finalFiles, matchGlob, shadowedFiles } from "../../image/filesystem.js";
+import { capLines, describeLayer } from "./describe.js";
+
+function judge({ image, config }: Evidence): Judgement {
+  if (!image) throw new Error("image evidence missing");
+  const matching = (path: string): string | undefined => config.forbiddenPaths.find((glob) => matchGlob(glob, path));
+  const lines: string[] = [];
+  let finalCount = 0;
+  // finalFiles is a tree walk: sort by layer, then path, so the evidence reads in build order.
+  const ordered = [...finalFiles(image)].sort(([pa, a], [pb, b]) => a.layer.index - b.layer.index || pa.localeCompare(pb));
+  for (const [path, placed] of ordered) {
+    const glob = placed.entry.type === "dir" ? undefined : matching(path);
+    if (!glob) continue;
+    finalCount++;
+    lines.push(`${path} in ${describeLayer(placed.layer)} [${glob}]`);
+  }
+  let hiddenCount = 0;
+  for (const hidden of shadowedFiles(image)) {
+    const glob = matching(hidden.path);
+    if (!glob) continue;
+    hiddenCount++;
+    lines.push(`${hidden.path} in ${describeLayer(hidden.layer)} [${glob}] (${hidden.how} in layer ${hidden.by.index}, still shipped)`);
+  }
+  if (lines.length === 0) {
+    return { verdict: "pass", summary: `none of ${config.forbiddenPaths.length} forbidden path patterns is in any layer`, evidence: [`patterns: ${config.forbiddenPaths.join(", ")}`] };
+  }
+  const parts = [finalCount ? `${finalCount} in the final filesystem` : "", hiddenCount ? `${hiddenCount} deleted later but still in a layer` : ""];
+  return {
+    verdict: "fail",
+    summary: `${lines.length} forbidden file(s): ${parts.filter(Boolean).join(", ")}`,
+    evidence: capLines(lines),
+    fix: "keep them out of the final stage (multi-stage build, .dockerignore, RUN --mount=type=cache for caches); deleting in a later layer does not remove them",
+  };
+}
+
+/** The forbidden-files check. */
+export const forbiddenFilesCheck: Check = {
+  id: "forbidden-files",
+  title: "No forbidden files in any layer",
+  severity: "high",
+  needs: ["image"],
+  judge,
+};

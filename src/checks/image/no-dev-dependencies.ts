@@ -1,0 +1,79 @@
+/**
+ * no-dev-dependencies: no distribution of the project's dev group (pytest, ruff, ...) nor any
+ * configured forbidden package is installed anywhere in the final filesystem.
+ */
+import type { Check, Evidence, Judgement } from "../types.js";
+import { finalFiles, type FinalFile } from "../../image/filesystem.js";
+import { describeLayer } from "./describe.js";
+
+/** PEP 503 normalisation: lower case, runs of `-`, `_`, `.` as one `-`. */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+/** An installed distribution, found by its `<name>-<version>.dist-info` directory. */
+export interface InstalledDist {
+  name: string;
+  version: string;
+  /** The dist-info directory. */
+  path: string;
+  /** The layer that wrote its METADATA (or, without one, the first of its files). */
+  placed: FinalFile;
+}
+
+// dist-info directory names escape `-` in the name as `_`, so the first `-` separates name and version.
+const DIST_INFO = /^(.*\/)?([^/-]+)-([^/]+)\.dist-info(\/.*)?$/;
+
+/** Every distribution installed in the merged filesystem, keyed by directory. */
+export function installedDistributions(files: Map<string, FinalFile>): InstalledDist[] {
+  const found = new Map<string, InstalledDist>();
+  for (const [path, placed] of files) {
+    const m = DIST_INFO.exec(path);
+    if (!m) continue;
+    const dirPath = `${m[1] ?? ""}${m[2]}-${m[3]}.dist-info`;
+    const known = found.get(dirPath);
+    const isMetadata = m[4] === "/METADATA";
+    if (!known || isMetadata) found.set(dirPath, { name: normalizeName(m[2]), version: m[3], path: dirPath, placed });
+  }
+  return [...found.values()];
+}
+
+function judge({ image, project, config }: Evidence): Judgement {
+  if (!image || !project) throw new Error("image or project evidence missing");
+  const forbidden = new Map<string, string>();
+  for (const name of project.devPackages) forbidden.set(normalizeName(name), project.devPackageSources[name] ?? "dev dependencies");
+  for (const name of config.forbiddenPackages) forbidden.set(normalizeName(name), "forbiddenPackages (verify.yaml)");
+  const dists = installedDistributions(finalFiles(image));
+  const hits = dists.filter((d) => forbidden.has(d.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const lines = hits.map((d) => `${d.name} ${d.version}: ${d.path} in ${describeLayer(d.placed.layer)} [${forbidden.get(d.name)}]`);
+  if (hits.length > 0) {
+    return {
+      verdict: "fail",
+      summary: `${hits.length} dev-only distribution(s) installed: ${[...new Set(hits.map((d) => d.name))].join(", ")}`,
+      evidence: lines,
+      fix: "install only runtime dependencies in the final image: `uv sync --frozen --no-dev` (and no dev extras)",
+    };
+  }
+  if (project.devPackages.length === 0) {
+    return {
+      verdict: "warn",
+      summary: "the project declares no dev dependencies: nothing to compare against",
+      evidence: [`${dists.length} distributions installed`, ...(forbidden.size ? [`forbiddenPackages checked: ${[...forbidden.keys()].join(", ")}`] : [])],
+      fix: "declare dev tools in [dependency-groups] dev (or name dev extras in verify.yaml devExtras)",
+    };
+  }
+  return {
+    verdict: "pass",
+    summary: `none of ${forbidden.size} dev-only distributions is installed (${dists.length} installed)`,
+    evidence: [`checked: ${[...forbidden.keys()].sort().join(", ")}`],
+  };
+}
+
+/** The no-dev-dependencies check. */
+export const noDevDependenciesCheck: Check = {
+  id: "no-dev-dependencies",
+  title: "No development dependencies installed",
+  severity: "medium",
+  needs: ["image", "project"],
+  judge,
+};

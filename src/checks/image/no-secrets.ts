@@ -1,0 +1,57 @@
+/**
+ * no-secrets: no secret in any layer (including files deleted later, still in the tarball) nor in the
+ * image config (Env, Labels, history). Evidence names where, never what: values are redacted upstream.
+ */
+import type { SecretFinding } from "../../secrets/types.js";
+import type { Check, Evidence, Judgement } from "../types.js";
+import { capLines, shortDigest, truncate } from "./describe.js";
+
+/** Where a finding is, in one line: layer, digest, instruction, path:line or config field. */
+export function describeFinding(finding: SecretFinding): string {
+  const loc = finding.location;
+  if (loc.kind === "file") {
+    const layer = `layer ${loc.layer.index} ${shortDigest(loc.layer.digest)} (${truncate(loc.layer.createdBy, 50) || "created by: unknown"})`;
+    return `${layer} ${loc.path}:${loc.line}`;
+  }
+  const where = loc.field === "history" ? `history[${loc.historyIndex ?? "?"}]` : `${loc.field}/${loc.key}`;
+  return `image config ${where}${loc.layer ? ` (layer ${loc.layer.index})` : ""}`;
+}
+
+/** One evidence line: rule, location, redacted value, and whether a later layer hides it. */
+export function findingLine(finding: SecretFinding): string {
+  const shadowed = finding.shadowed ? " (deleted in a later layer, still shipped)" : "";
+  return `${finding.ruleId}: ${describeFinding(finding)} value ${finding.redacted}${shadowed}`;
+}
+
+function judge({ secrets }: Evidence): Judgement {
+  if (!secrets) throw new Error("secrets evidence missing");
+  if (secrets.length === 0) return { verdict: "pass", summary: "no secrets found in any layer or in the image config", evidence: [] };
+  const shadowed = secrets.filter((s) => s.shadowed).length;
+  return {
+    verdict: "fail",
+    summary: `${secrets.length} secret(s) found${shadowed ? `, ${shadowed} in files deleted later but still shipped` : ""}`,
+    evidence: capLines(secrets.map(findingLine), 30),
+    fix: "rotate these secrets; pass build secrets with RUN --mount=type=secret and runtime ones through the environment, never COPY or ENV them",
+  };
+}
+
+/** The no-secrets check. */
+export const noSecretsCheck: Check = {
+  id: "no-secrets",
+  title: "No secrets in layers or config",
+  severity: "critical",
+  needs: ["secrets"],
+  judge,
+};
+
+/**
+ * Mark findings in files that a later layer overwrites or deletes: the scanner sees each layer alone, so
+ * only the merged view knows they are hidden yet still shipped. `hidden` holds "<layer index>:<path>" keys.
+ */
+export function markShadowed(findings: SecretFinding[], hidden: Iterable<{ layer: { index: number }; path: string }>): SecretFinding[] {
+  const keys = new Set<string>();
+  for (const h of hidden) keys.add(`${h.layer.index}:${h.path}`);
+  return findings.map((f) =>
+    f.location.kind === "file" && keys.has(`${f.location.layer.index}:${f.location.path}`) ? { ...f, shadowed: true } : f,
+  );
+}
