@@ -1,0 +1,45 @@
+/**
+ * The static half in one call: read an image tarball once, with the secret scan riding the same
+ * streaming pass, and return the evidence the image checks judge. Used by verify() and by the CLI.
+ */
+import { markShadowed } from "./checks/image/no-secrets.js";
+import { capturePaths } from "./checks/index.js";
+import type { VerifyConfig } from "./config/schema.js";
+import { shadowedFiles } from "./image/filesystem.js";
+import { readImage } from "./image/read.js";
+import type { ImageIndex } from "./image/types.js";
+import { loadSecretRules } from "./secrets/load.js";
+import { createSecretScanner, type ScanNote } from "./secrets/scanner.js";
+import type { SecretFinding } from "./secrets/types.js";
+
+export interface TarballEvidence {
+  image: ImageIndex;
+  secrets: SecretFinding[];
+  /** Files the scan could not finish (cut at the size cap). */
+  scanNotes: ScanNote[];
+}
+
+export interface InspectOptions {
+  config: VerifyConfig;
+  /** Resolves secrets.gitleaksConfig. */
+  repoRoot: string;
+  platform?: string;
+  onProgress?: (p: { layerIndex: number; layerCount: number; bytesRead: number }) => void;
+}
+
+/** Read `tarballPath` and scan every file of every layer plus the image config for secrets. */
+export async function inspectTarball(tarballPath: string, options: InspectOptions): Promise<TarballEvidence> {
+  const rules = await loadSecretRules(options.config.secrets, options.repoRoot);
+  const scanner = createSecretScanner({ rules });
+  const image = await readImage(tarballPath, {
+    platform: options.platform,
+    capture: capturePaths,
+    visitors: [scanner.visitor],
+    onProgress: options.onProgress,
+  });
+  const secrets = markShadowed(
+    [...scanner.findings(), ...scanner.scanImageConfig(image.config, image.history, image.layers)],
+    shadowedFiles(image),
+  );
+  return { image, secrets, scanNotes: scanner.notes() };
+}

@@ -1,0 +1,101 @@
+/**
+ * The orchestration, written once against the Runtime interface: build (and, concurrently, the
+ * source-only-change variant for the cache check), export, read with the secret scan in the same pass,
+ * run the scenarios, judge every check. DaggerRuntime runs it in the product; DockerRuntime in tests.
+ */
+import { runChecks, buildReport } from "./checks/run.js";
+import type { CacheEvidence, Evidence, Report } from "./checks/types.js";
+import type { VerifyConfig } from "./config/schema.js";
+import { readImage } from "./image/read.js";
+import type { ImageIndex } from "./image/types.js";
+import { inspectTarball } from "./inspect.js";
+import { readProjectFactsFromDir } from "./project/facts.js";
+import { missingEnvScenarios, serveScenario } from "./runtime/scenarios.js";
+import type { BuildSpec, BuiltImage, RunEvidence, Runtime } from "./runtime/types.js";
+import { resolve } from "node:path";
+
+export interface VerifyOptions {
+  config: VerifyConfig;
+  runtime: Runtime;
+  /** Absolute local path of the repository root (config.context, pyproject.toml, uv.lock, gitleaks config). */
+  repoRoot: string;
+  /** Skip the runtime scenarios (static checks and secret scan only). */
+  skipRuntime?: boolean;
+  /** Skip the second build of the dependency-layer cache check. */
+  skipCache?: boolean;
+  /** One line per step, for a progress display on stderr. */
+  onProgress?: (line: string) => void;
+}
+
+/** Everything, concurrently where independent; the report says what passed and what did not. */
+export async function verify(options: VerifyOptions): Promise<Report> {
+  const { config, runtime, repoRoot } = options;
+  const progress = options.onProgress ?? (() => {});
+  const startedAt = new Date();
+  const contextDir = resolve(repoRoot, config.context);
+  const spec: BuildSpec = {
+    context: contextDir,
+    dockerfile: config.dockerfile,
+    target: config.target,
+    buildArgs: config.buildArgs,
+  };
+
+  progress(`build ${config.context}/${config.dockerfile}${config.target ? ` (target ${config.target})` : ""}`);
+  const built = await runtime.build(spec);
+  // The variant build reuses the first build's cache, so it starts only once the first is done.
+  const variant = options.skipCache ? undefined : touchedVariant(runtime, spec, config, progress);
+  const project = readProjectFactsFromDir(contextDir, config.devExtras);
+
+  progress("export and read the image, scanning every layer for secrets");
+  const tarball = await runtime.exportTarball(built);
+  const inspected = await inspectTarball(tarball, { config, repoRoot });
+
+  const scenarios = options.skipRuntime ? undefined : runScenarios(runtime, built, config, inspected.image, progress);
+  const evidence: Evidence = {
+    config,
+    image: inspected.image,
+    secrets: inspected.secrets,
+    project: await project,
+    ...(await scenarios),
+    cache: variant && (await cacheEvidence(inspected.image, variant)),
+  };
+  progress("judge");
+  return buildReport({
+    image: `${config.context}/${config.dockerfile}`,
+    runtime: runtime.name,
+    startedAt,
+    results: runChecks(evidence),
+    secrets: inspected.secrets,
+  });
+}
+
+async function cacheEvidence(first: ImageIndex, variant: ReturnType<typeof touchedVariant>): Promise<CacheEvidence> {
+  const { index, touched } = await variant;
+  return { first, second: index, touched };
+}
+
+/** serve, and one missing-env start per required variable, all at once. */
+async function runScenarios(
+  runtime: Runtime,
+  image: BuiltImage,
+  config: VerifyConfig,
+  index: ImageIndex,
+  progress: (line: string) => void,
+): Promise<Pick<Evidence, "serve" | "missingEnv">> {
+  progress("run the scenarios: serve, and a start without each required variable");
+  const missing = Object.entries(missingEnvScenarios(config, index));
+  const [serve, ...runs] = await Promise.all([
+    runtime.runScenario(image, serveScenario(config, index)),
+    ...missing.map(([, scenario]) => runtime.runScenario(image, scenario)),
+  ]);
+  const missingEnv: Record<string, RunEvidence> = Object.fromEntries(missing.map(([name], i) => [name, runs[i]]));
+  return { serve, missingEnv };
+}
+
+/** Build again with a harmless application change and read that image's layers (no secret scan). */
+async function touchedVariant(runtime: Runtime, spec: BuildSpec, config: VerifyConfig, progress: (line: string) => void) {
+  const touch = { path: config.cacheProbeFile, content: "# written by image-verify: a source-only change\n" };
+  progress(`build again with a source-only change (${touch.path}) for the cache check`);
+  const image = await runtime.build({ ...spec, touch });
+  return { index: await readImage(await runtime.exportTarball(image)), touched: touch.path };
+}
