@@ -8,7 +8,8 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { baseImageBuildArgs, buildArgFlags, describeWithDocker, docker, dockerOk, uniqueName } from "../support/docker.js";
+import { baseImageBuildArgs, buildArgFlags, docker, dockerOk, uniqueName } from "../support/docker.js";
+import { describeWithDocker } from "../support/describe-docker.js";
 
 const API = resolve(import.meta.dirname, "../../api");
 const ENV = ["-e", "DATABASE_URL=postgresql://verify:verify@127.0.0.1:5432/verify"];

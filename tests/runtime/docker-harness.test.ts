@@ -13,7 +13,8 @@ import { readImage } from "../../src/image/read.js";
 import type { ImageIndex } from "../../src/image/types.js";
 import { missingEnvScenarios, scenarioCaptures, serveScenario } from "../../src/runtime/scenarios.js";
 import type { BuiltImage, RunEvidence } from "../../src/runtime/types.js";
-import { baseImageBuildArgs, describeWithDocker, docker } from "../support/docker.js";
+import { baseImageBuildArgs, docker } from "../support/docker.js";
+import { describeWithDocker } from "../support/describe-docker.js";
 import { buildHarness } from "../support/harness-build.js";
 import { DockerBuildError, DockerRuntime } from "../support/docker-runtime.js";
 

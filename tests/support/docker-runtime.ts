@@ -3,18 +3,15 @@
  * verify() runs here, where no Dagger engine exists. Every docker call has a bound; whatever it leaves
  * behind (containers, tags, temp dirs) is removed on timeout or by close().
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HARNESS_OUT, HARNESS_PATH, harnessArgv, parseHarnessReport } from "../../src/runtime/harness.js";
 import { RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec } from "../../src/runtime/types.js";
+import { docker } from "./docker.js";
 import { buildHarness } from "./harness-build.js";
 
-const DOCKER = "/usr/bin/docker";
-/** Kept of a command's output: enough for a build log tail, bounded so a chatty build cannot eat memory. */
-const MAX_OUTPUT = 1 << 20;
 /** Time for the harness's own work around the app's bounds: start, file walk (5 s bound), teardown. */
 const RUN_MARGIN_MS = 20_000;
 
@@ -32,42 +29,6 @@ export interface DockerRuntimeOptions {
   harness?: string;
   /** Bound of one `docker build` (default 10 minutes). */
   buildTimeoutMs?: number;
-}
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-/** Run the docker CLI with a bound; on timeout the client is killed (callers remove what it started). */
-function docker(args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER, args, {
-      env: { ...process.env, DOCKER_BUILDKIT: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out = { stdout: "", stderr: "" };
-    const keep = (key: "stdout" | "stderr") => (chunk: Buffer) => {
-      out[key] = (out[key] + chunk.toString("utf8")).slice(-MAX_OUTPUT);
-    };
-    child.stdout.on("data", keep("stdout"));
-    child.stderr.on("data", keep("stderr"));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(new RuntimeError(`cannot run ${DOCKER}: ${err.message} (is the Docker CLI installed?)`));
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, ...out, timedOut });
-    });
-  });
 }
 
 /** The last meaningful lines of a BuildKit plain-progress log, and a one-line summary of the failure. */

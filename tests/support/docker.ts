@@ -1,39 +1,57 @@
 /**
- * The local Docker engine for tests: Debian's engine 20.10 driven through /usr/bin/docker with BuildKit.
- * Every call has a time bound; containers run with --network none and are reached only on loopback.
+ * The local Docker engine for tests and DockerRuntime: Debian's engine 20.10 driven through
+ * /usr/bin/docker with BuildKit. Every call has a time bound and keeps a bounded tail of its output.
  */
-import { execFile, spawnSync } from "node:child_process";
-import { promisify } from "node:util";
-import { describe } from "vitest";
-
-const run = promisify(execFile);
+import { spawn, spawnSync } from "node:child_process";
+import { RuntimeError } from "../../src/runtime/types.js";
 
 /** The docker client that talks to the local 20.10 engine (the first `docker` on PATH may be another). */
 export const DOCKER = process.env.DOCKER ?? "/usr/bin/docker";
-const env = { ...process.env, DOCKER_BUILDKIT: "1" };
+/** Kept of a command's output: enough for a build log tail, bounded so a chatty build cannot eat memory. */
+const MAX_OUTPUT = 1 << 20;
 
 export interface DockerResult {
+  /** Exit code; null when the client was killed at the time bound. */
+  code: number | null;
   stdout: string;
   stderr: string;
-  code: number;
+  timedOut: boolean;
 }
 
-/** Run a docker command; resolves with its exit code instead of throwing, unless the time bound is hit. */
-export async function docker(args: string[], timeoutMs = 120_000): Promise<DockerResult> {
-  try {
-    const { stdout, stderr } = await run(DOCKER, args, { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number | string; killed?: boolean };
-    if (e.killed) throw new Error(`docker ${args[0]} did not finish within ${timeoutMs} ms`);
-    if (typeof e.code !== "number") throw error;
-    return { stdout: e.stdout ?? "", stderr: e.stderr ?? "", code: e.code };
-  }
+/**
+ * Run the docker CLI with a bound; resolves with the exit code instead of throwing. On timeout the
+ * client is killed (callers remove what it started). `env` adds to the client's environment, so values
+ * passed as `-e NAME` never show in a process list.
+ */
+export function docker(args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<DockerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(DOCKER, args, { env: { ...process.env, DOCKER_BUILDKIT: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const out = { stdout: "", stderr: "" };
+    const keep = (key: "stdout" | "stderr") => (chunk: Buffer) => {
+      out[key] = (out[key] + chunk.toString("utf8")).slice(-MAX_OUTPUT);
+    };
+    child.stdout.on("data", keep("stdout"));
+    child.stderr.on("data", keep("stderr"));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new RuntimeError(`cannot run ${DOCKER}: ${err.message} (is the Docker CLI installed?)`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, ...out, timedOut });
+    });
+  });
 }
 
-/** Like docker(), but a non-zero exit is an error carrying the tail of stderr. */
+/** Like docker(), but a non-zero exit or a timeout is an error carrying the tail of stderr. */
 export async function dockerOk(args: string[], timeoutMs?: number): Promise<string> {
   const result = await docker(args, timeoutMs);
+  if (result.timedOut) throw new Error(`docker ${args[0]} did not finish within ${timeoutMs} ms`);
   if (result.code !== 0) {
     const tail = result.stderr.trim().split("\n").slice(-15).join("\n");
     throw new Error(`docker ${args.slice(0, 2).join(" ")} failed with exit ${result.code}:\n${tail}`);
@@ -41,22 +59,8 @@ export async function dockerOk(args: string[], timeoutMs?: number): Promise<stri
   return result.stdout;
 }
 
-/** Whether an engine answers, decided once per test file. */
+/** Whether an engine answers, decided once per process. */
 export const dockerAvailable: boolean = spawnSync(DOCKER, ["info"], { timeout: 15_000, stdio: "ignore" }).status === 0;
-
-/**
- * `describe` for tests that need the engine: without one they are skipped with a visible message,
- * except in CI (CI=true), where a missing engine fails the run.
- */
-export function describeWithDocker(name: string, body: () => void): void {
-  if (dockerAvailable) {
-    describe(name, body);
-    return;
-  }
-  if (process.env.CI === "true") throw new Error(`${name}: no Docker engine answers through ${DOCKER}, and CI=true requires one`);
-  console.warn(`SKIPPED ${name}: no Docker engine answers through ${DOCKER} (start dockerd to run these tests)`);
-  describe.skip(name, body);
-}
 
 /** Build args selecting the offline stand-in base images when they exist (see scripts/offline-base-images.sh). */
 export async function baseImageBuildArgs(): Promise<Record<string, string>> {
@@ -70,7 +74,7 @@ export function buildArgFlags(args: Record<string, string>): string[] {
   return Object.entries(args).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]);
 }
 
-/** A name unique to this process and call, for tags and containers that tests remove afterwards. */
+/** A name unique to this process and call, for tags and containers that are removed afterwards. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
