@@ -94,7 +94,7 @@ describe("readProjectFactsFromDir", () => {
     const facts = await readProjectFactsFromDir(API);
     const pyproject = await readFile(join(API, "pyproject.toml"), "utf8");
     expect(facts).toEqual(readProjectFacts(pyproject, await readFile(join(API, "uv.lock"), "utf8")));
-    expect(facts.devPackages).toEqual(expect.arrayContaining(["pytest", "ruff", "httpx", "iniconfig", "pluggy"]));
+    expect(facts.devPackages).toEqual(expect.arrayContaining(["pytest", "ruff", "httpx2", "iniconfig", "pluggy"]));
     for (const runtime of ["fastapi", "uvicorn", "anyio", "idna", "pydantic", "psycopg-binary"]) expect(facts.devPackages).not.toContain(runtime);
   });
 
