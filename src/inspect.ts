@@ -41,5 +41,18 @@ export async function inspectTarball(tarballPath: string, options: InspectOption
     [...scanner.findings(), ...scanner.scanImageConfig(image.config, image.history, image.layers)],
     shadowedFiles(image),
   );
+  maskConfigSecrets(image, secrets, scanner.maskSecrets);
   return { image, secrets, scanNotes: scanner.notes() };
+}
+
+/**
+ * Checks quote config text as evidence (a layer's created_by, Env, labels): once the scan has reported
+ * what it found there, the index keeps only redacted forms, so no evidence line can leak a build arg.
+ */
+function maskConfigSecrets(image: ImageIndex, secrets: SecretFinding[], mask: (text: string) => string): void {
+  const refs = [...image.layers, ...secrets.flatMap((s) => (s.location.layer ? [s.location.layer] : []))];
+  for (const ref of refs) ref.createdBy = mask(ref.createdBy);
+  for (const entry of image.history) entry.createdBy = mask(entry.createdBy);
+  image.config.env = image.config.env.map(mask);
+  image.config.labels = Object.fromEntries(Object.entries(image.config.labels).map(([k, v]) => [k, mask(v)]));
 }

@@ -47,8 +47,11 @@ export async function readImage(tarballPath: string, options: ReadOptions = {}):
     if (!blob) throw new ImageReadError(`${tarballPath}: layer ${i} blob ${l.name} is missing from the tarball; export the image again`);
     options.onProgress?.({ layerIndex: i, layerCount: loc.layers.length, bytesRead: ctx.done });
     ctx.current = i;
-    const ref: LayerRef = { index: i, digest: l.expectedDigest ?? diffIds[i] ?? "", createdBy: createdBy[i] ?? "" };
+    const ref: LayerRef = { index: i, digest: l.expectedDigest ?? diffIds[i] ?? "", diffId: diffIds[i], createdBy: createdBy[i] ?? "" };
     const info: LayerInfo = await readLayer(ctx, l, blob, ref, diffIds[i]);
+    // A docker-archive `<id>/layer.tar` names no blob digest up front: visitors were handed the
+    // diff_id, and now that the stored bytes are hashed, the refs they kept get the real one.
+    ref.digest = info.digest;
     ctx.done += blob.size;
     index.layers.push(info);
   }

@@ -30,6 +30,11 @@ export interface LayerRef {
   index: number;
   /** Digest of the blob as stored (compressed), "sha256:...". */
   digest: string;
+  /**
+   * Digest of the uncompressed tar, as the config's rootfs.diff_ids lists it: the same whatever
+   * compression an exporter chose, so it identifies a layer across `docker save` and Dagger exports.
+   */
+  diffId?: string;
   /** The Dockerfile instruction (history `created_by`) that made this layer, "" when unknown. */
   createdBy: string;
 }

@@ -10,7 +10,7 @@ import { FileScan, Profile, type Candidate } from "./engine.js";
 import { fingerprint, redact, shortDigest } from "./redact.js";
 import type { RuleSet, SecretRule } from "./rule.js";
 import type { SecretFinding, SecretLocation } from "./types.js";
-import { configItems } from "./config-text.js";
+import { configItems, historyPairs } from "./config-text.js";
 
 export interface ScannerOptions {
   rules: RuleSet;
@@ -42,6 +42,11 @@ export interface SecretScanner {
   stats(): ScanStats;
   /** Findings in the image config: Env values, Labels and history `created_by` (build args, ARG, ENV). */
   scanImageConfig(config: ImageConfig, history: HistoryEntry[], layers: LayerRef[]): SecretFinding[];
+  /**
+   * `text` (a created_by, an Env entry, a label) with every secret the config rules find in it replaced
+   * by its redacted form, so evidence that quotes config text cannot leak what the scan reports.
+   */
+  maskSecrets(text: string): string;
 }
 
 const HEAD_BYTES = 8192;
@@ -76,7 +81,9 @@ export function createSecretScanner(options: ScannerOptions): SecretScanner {
 
   const toFinding = (c: Candidate, layer: LayerRef, path: string): SecretFinding | undefined => {
     const location: SecretLocation = { kind: "file", layer, path, line: c.line };
-    const fp = fingerprint(c.rule.id, shortDigest(layer.digest), path, c.line);
+    // The diff_id, not the blob digest: a fingerprint allowlisted from a `docker save` run must hold for
+    // a Dagger export of the same image, whose layers are compressed differently.
+    const fp = fingerprint(c.rule.id, shortDigest(layer.diffId ?? layer.digest), path, c.line);
     if (rules.fingerprints.has(fp)) return undefined;
     return { ruleId: c.rule.id, description: c.rule.description, location, redacted: redact(c.secret), fingerprint: fp };
   };
@@ -151,6 +158,7 @@ export function createSecretScanner(options: ScannerOptions): SecretScanner {
     notes: () => [...notes],
     stats: () => ({ ...stats }),
     scanImageConfig: (config, history, layers) => scanConfig(rules, ordered, config, history, layers),
+    maskSecrets: (text) => maskSecrets(rules, ordered, text),
   };
 }
 
@@ -161,6 +169,32 @@ function appliesTo(rule: SecretRule, path: string): boolean {
   return !rule.allowlists.some((a) => a.condition === "OR" && a.paths.some((p) => p(path)));
 }
 
+/** The rule profiles that apply to config text (not to files by path). */
+function configProfiles(ordered: Array<{ rule: SecretRule; order: number }>): Profile[] {
+  // Rules restricted to paths (file rules, config-file assignments) do not apply to config values.
+  return [
+    new Profile(ordered.filter(({ rule }) => rule.configOnly || (!rule.appliesTo && !rule.pem))),
+    new Profile(ordered.filter(({ rule }) => rule.pem && !rule.appliesTo)),
+  ];
+}
+
+/** Every candidate the config rules find in the texts, allowlists applied. */
+function configCandidates(rules: RuleSet, profiles: Profile[], texts: string[]): Candidate[] {
+  return texts.flatMap((text) =>
+    profiles.flatMap((p) => {
+      const scan = new FileScan(p, rules.allowlists, "", 64 * 1024);
+      scan.write(text);
+      return scan.finish();
+    }),
+  );
+}
+
+function maskSecrets(rules: RuleSet, ordered: Array<{ rule: SecretRule; order: number }>, text: string): string {
+  const secrets = configCandidates(rules, configProfiles(ordered), [...historyPairs(text), text]).map((c) => c.secret);
+  // Longest first, so a secret that contains another is masked whole.
+  return [...new Set(secrets)].sort((a, b) => b.length - a.length).reduce((t, secret) => t.split(secret).join(redact(secret)), text);
+}
+
 function scanConfig(
   rules: RuleSet,
   ordered: Array<{ rule: SecretRule; order: number }>,
@@ -168,35 +202,32 @@ function scanConfig(
   history: HistoryEntry[],
   layers: LayerRef[],
 ): SecretFinding[] {
-  // Rules restricted to paths (file rules, config-file assignments) do not apply to config values.
-  const profile = new Profile(ordered.filter(({ rule }) => rule.configOnly || (!rule.appliesTo && !rule.pem)));
-  const pemProfile = new Profile(ordered.filter(({ rule }) => rule.pem && !rule.appliesTo));
+  const profiles = configProfiles(ordered);
   const out: SecretFinding[] = [];
   for (const item of configItems(config, history)) {
+    // One finding per secret and per rule within an item: its texts overlap (pairs and the whole line).
     const seen = new Set<string>();
-    for (const text of item.texts) {
-      for (const p of [profile, pemProfile]) {
-        const scan = new FileScan(p, rules.allowlists, "", 64 * 1024);
-        scan.write(text);
-        for (const c of scan.finish()) {
-          if (seen.has(c.secret) || seen.has(`${c.rule.id}`)) continue;
-          seen.add(c.secret).add(c.rule.id);
-          const layer = item.layerIndex !== undefined ? layers.find((l) => l.index === item.layerIndex) : undefined;
-          const location: SecretLocation = {
-            kind: "config",
-            field: item.field,
-            key: item.key,
-            ...(layer ? { layer } : {}),
-            ...(item.historyIndex !== undefined ? { historyIndex: item.historyIndex } : {}),
-          };
-          const fp = fingerprint(c.rule.id, "config", `${item.field}.${item.key}`, 0);
-          if (rules.fingerprints.has(fp)) continue;
-          const f = { ruleId: c.rule.id, description: c.rule.description, location, redacted: redact(c.secret), fingerprint: fp };
-          out.push(f);
-        }
-      }
+    for (const c of configCandidates(rules, profiles, item.texts)) {
+      if (seen.has(c.secret) || seen.has(c.rule.id)) continue;
+      seen.add(c.secret).add(c.rule.id);
+      const fp = fingerprint(c.rule.id, "config", `${item.field}.${item.key}`, 0);
+      if (rules.fingerprints.has(fp)) continue;
+      const location: SecretLocation = {
+        kind: "config",
+        field: item.field,
+        key: item.key,
+        ...layerRefAt(layers, item.layerIndex),
+        ...(item.historyIndex !== undefined ? { historyIndex: item.historyIndex } : {}),
+      };
+      out.push({ ruleId: c.rule.id, description: c.rule.description, location, redacted: redact(c.secret), fingerprint: fp });
     }
   }
   return out;
+}
+
+/** `{ layer }` for a history item that made a layer: only the LayerRef part, not a whole LayerInfo with its entries. */
+function layerRefAt(layers: LayerRef[], index?: number): { layer?: LayerRef } {
+  const found = index === undefined ? undefined : layers.find((l) => l.index === index);
+  return found ? { layer: { index: found.index, digest: found.digest, diffId: found.diffId, createdBy: found.createdBy } } : {};
 }
 

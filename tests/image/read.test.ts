@@ -120,8 +120,8 @@ describe("capture, visitors and progress", () => {
     await readImage(img.path, { visitors: [visitor], onProgress: (p) => progress.push(p.layerIndex) });
     expect(order).toEqual(["config:app", "open:etc/passwd", "open:app/main.py"]);
     expect(seen).toEqual([
-      { ref: { index: 0, digest: img.layers[0].digest, createdBy: "RUN base" }, path: "etc/passwd", text: base.files[1].content },
-      { ref: { index: 1, digest: img.layers[1].digest, createdBy: "COPY . /app" }, path: "app/main.py", text: "print('hi')\n" },
+      { ref: { index: 0, digest: img.layers[0].digest, diffId: img.layers[0].diffId, createdBy: "RUN base" }, path: "etc/passwd", text: base.files[1].content },
+      { ref: { index: 1, digest: img.layers[1].digest, diffId: img.layers[1].diffId, createdBy: "COPY . /app" }, path: "app/main.py", text: "print('hi')\n" },
     ]);
     expect(progress).toEqual([0, 1, 2]);
   });
