@@ -1,4 +1,5 @@
 /** The registry of checks: static image checks here, runtime checks from ./runtime. */
+import { archiveIntegrityCheck } from "./image/archive-integrity.js";
 import { bytecodeCompiledCheck } from "./image/bytecode-compiled.js";
 import { dependencyLayerCacheCheck } from "./image/dependency-layer-cache.js";
 import { execFormCheck } from "./image/exec-form.js";
@@ -24,6 +25,7 @@ export const imageChecks: Check[] = [
   bytecodeCompiledCheck,
   sizeBudgetCheck,
   dependencyLayerCacheCheck,
+  archiveIntegrityCheck,
 ];
 
 /** Every check, in report order. */

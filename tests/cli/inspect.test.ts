@@ -75,7 +75,7 @@ describe("image-verify inspect", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS {2}non-root /m);
     expect(r.stdout).toMatch(/^SKIP {2}no-dev-dependencies .*not gathered: project$/m);
-    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("7 passed, 0 failed, 0 warnings, 2 skipped");
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("8 passed, 0 failed, 0 warnings, 2 skipped");
   });
 
   it("exits 1 on a bad image, with findings redacted in every format", async () => {
@@ -96,7 +96,7 @@ describe("image-verify inspect", () => {
     const out = join(dir, "report.xml");
     const r = await run("inspect", goodTar, "--format", "junit", "--output", out);
     expect(r).toMatchObject({ code: 0, stdout: "" });
-    expect(await readFile(out, "utf8")).toContain('<testsuite name="image-verify" tests="9" failures="0"');
+    expect(await readFile(out, "utf8")).toContain('<testsuite name="image-verify" tests="10" failures="0"');
   });
 
   it.each([
