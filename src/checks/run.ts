@@ -8,7 +8,9 @@ export function runCheck(check: Check, evidence: Evidence): CheckResult {
   const head = { id: check.id, title: check.title, severity: check.severity };
   const missing = check.needs.filter((need) => evidence[need] === undefined);
   if (missing.length > 0) {
-    return { ...head, verdict: "skip", summary: `not gathered: ${missing.join(", ")}`, evidence: [] };
+    const why = missing.map((need) => evidence.notGathered?.[need]).filter(Boolean);
+    const summary = `not gathered: ${missing.join(", ")}${why.length ? ` (${[...new Set(why)].join("; ")})` : ""}`;
+    return { ...head, verdict: "skip", summary, evidence: [] };
   }
   let judgement: Judgement;
   try {

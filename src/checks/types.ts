@@ -30,7 +30,12 @@ export interface Evidence {
   /** One run per required variable, keyed by the variable left out. */
   missingEnv?: Record<string, RunEvidence>;
   cache?: CacheEvidence;
+  /** Why a part was not gathered (skipped on request, or impossible for this image), shown on the skips. */
+  notGathered?: Partial<Record<EvidenceKey, string>>;
 }
+
+/** The parts of Evidence that checks can need. */
+export type EvidenceKey = keyof Omit<Evidence, "config" | "notGathered">;
 
 export interface Judgement {
   verdict: Verdict;
@@ -47,7 +52,7 @@ export interface Check {
   title: string;
   severity: Severity;
   /** The parts of Evidence this check needs; missing ones make the verdict "skip". */
-  needs: (keyof Omit<Evidence, "config">)[];
+  needs: EvidenceKey[];
   judge(evidence: Evidence): Judgement;
 }
 

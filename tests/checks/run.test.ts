@@ -14,6 +14,12 @@ describe("runChecks", () => {
     expect(results.find((r) => r.id === "non-root")?.verdict).toBe("pass");
   });
 
+  it("says why a part was not gathered when the orchestration knows", () => {
+    const results = runChecks(evidence({ notGathered: { serve: "--skip-runtime was given", missingEnv: "--skip-runtime was given" } }));
+    expect(results.find((r) => r.id === "health-endpoint")).toMatchObject({ verdict: "skip", summary: "not gathered: serve (--skip-runtime was given)" });
+    expect(results.find((r) => r.id === "missing-env-fails-fast")?.summary).toBe("not gathered: missingEnv (--skip-runtime was given)");
+  });
+
   it("turns a throwing check into a fail, not a crash", () => {
     const boom: Check = { id: "boom", title: "Boom", severity: "low", needs: [], judge: () => { throw new Error("bad\nsecond line"); } };
     const [result] = runChecks(evidence(), [boom]);
