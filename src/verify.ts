@@ -12,12 +12,18 @@ import { inspectTarball } from "./inspect.js";
 import { readProjectFactsFromDir } from "./project/facts.js";
 import { missingEnvScenarios, serveScenario } from "./runtime/scenarios.js";
 import type { BuildSpec, BuiltImage, RunEvidence, Runtime } from "./runtime/types.js";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
+
+/** Bad input to verify() (a missing context, Dockerfile or project dir): one line that says what to fix. */
+export class VerifyError extends Error {
+  override name = "VerifyError";
+}
 
 export interface VerifyOptions {
   config: VerifyConfig;
   runtime: Runtime;
-  /** Absolute local path of the repository root (config.context, pyproject.toml, uv.lock, gitleaks config). */
+  /** Absolute local path of the repository root (config.context, config.project, gitleaks config). */
   repoRoot: string;
   /** Skip the runtime scenarios (static checks and secret scan only). */
   skipRuntime?: boolean;
@@ -32,7 +38,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const { config, runtime, repoRoot } = options;
   const progress = options.onProgress ?? (() => {});
   const startedAt = new Date();
-  const contextDir = resolve(repoRoot, config.context);
+  const { contextDir, projectDir } = await checkInputs(config, repoRoot);
   const spec: BuildSpec = {
     context: contextDir,
     dockerfile: config.dockerfile,
@@ -44,7 +50,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const built = await runtime.build(spec);
   // The variant build reuses the first build's cache, so it starts only once the first is done.
   const variant = options.skipCache ? undefined : touchedVariant(runtime, spec, config, progress);
-  const project = readProjectFactsFromDir(contextDir, config.devExtras);
+  const project = readProjectFactsFromDir(projectDir, config.devExtras);
 
   progress("export and read the image, scanning every layer for secrets");
   const tarball = await runtime.exportTarball(built);
@@ -67,6 +73,32 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     results: runChecks(evidence),
     secrets: inspected.secrets,
   });
+}
+
+/** What kind of file system entry `path` is, or undefined when there is none. */
+async function kindOf(path: string): Promise<"dir" | "file" | "other" | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return undefined;
+  return info.isDirectory() ? "dir" : info.isFile() ? "file" : "other";
+}
+
+/**
+ * The local inputs, checked before anything is built: a missing context, Dockerfile or project dir is a
+ * VerifyError naming the setting to fix, instead of an engine error minutes later.
+ */
+async function checkInputs(config: VerifyConfig, repoRoot: string): Promise<{ contextDir: string; projectDir: string }> {
+  const contextDir = resolve(repoRoot, config.context);
+  if ((await kindOf(contextDir)) !== "dir") {
+    throw new VerifyError(`build context ${config.context} is not a directory under ${repoRoot}: set context (verify.yaml) to the folder that holds the Dockerfile`);
+  }
+  if ((await kindOf(resolve(contextDir, config.dockerfile))) !== "file") {
+    throw new VerifyError(`no Dockerfile at ${config.context}/${config.dockerfile}: set dockerfile (verify.yaml) to its path relative to the context ${config.context}`);
+  }
+  const projectDir = resolve(repoRoot, config.project ?? config.context);
+  if (config.project !== undefined && (await kindOf(projectDir)) !== "dir") {
+    throw new VerifyError(`project directory ${config.project} is not a directory under ${repoRoot}: set project (verify.yaml) to the folder with pyproject.toml and uv.lock`);
+  }
+  return { contextDir, projectDir };
 }
 
 async function cacheEvidence(first: ImageIndex, variant: ReturnType<typeof touchedVariant>): Promise<CacheEvidence> {

@@ -33,6 +33,11 @@ const allowlist = z.strictObject({
 export const verifyConfigSchema = z.strictObject({
   /** Build context, relative to the repository root. */
   context: z.string().min(1).default("api"),
+  /**
+   * Directory holding pyproject.toml and uv.lock (the dev dependency group), relative to the repository
+   * root; default: the build context.
+   */
+  project: z.string().min(1).optional(),
   /** Dockerfile, relative to the context. */
   dockerfile: z.string().min(1).default("Dockerfile.prod"),
   /**
