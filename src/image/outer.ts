@@ -43,6 +43,9 @@ export async function scanOuter(path: string): Promise<OuterArchive> {
       entries.set(n.path, { name: n.path, type, offset, size: header.size ?? 0, linkname: header.linkname ?? undefined });
     }
     stream.on("end", next);
+    // A tarball cut off inside this entry errors the entry stream too; the extractor's own error (below)
+    // reports it, so this one must not escape as an uncaught exception.
+    stream.on("error", () => undefined);
     stream.resume();
   });
   const done = new Promise<void>((resolve, reject) => {
