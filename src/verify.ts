@@ -11,7 +11,7 @@ import type { ImageIndex } from "./image/types.js";
 import { inspectTarball } from "./inspect.js";
 import { readProjectFactsFromDir } from "./project/facts.js";
 import { missingEnvScenarios, serveScenario } from "./runtime/scenarios.js";
-import type { BuildSpec, BuiltImage, RunEvidence, Runtime } from "./runtime/types.js";
+import { RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec } from "./runtime/types.js";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 
@@ -46,17 +46,23 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     buildArgs: config.buildArgs,
   };
 
-  progress(`build ${config.context}/${config.dockerfile}${config.target ? ` (target ${config.target})` : ""}`);
+  const name = `${config.context}/${config.dockerfile}${config.target ? `:${config.target}` : ""}`;
+  progress(`build ${name}`);
   const built = await runtime.build(spec);
-  // The variant build reuses the first build's cache, so it starts only once the first is done.
-  const variant = options.skipCache ? undefined : touchedVariant(runtime, spec, config, progress);
-  const project = readProjectFactsFromDir(projectDir, config.devExtras);
+  // Started now, awaited last: the variant build reuses the first build's cache.
+  const variant = options.skipCache ? undefined : handledLater(touchedVariant(runtime, spec, config, progress));
+  const project = handledLater(readProjectFactsFromDir(projectDir, config.devExtras));
 
   progress("export and read the image, scanning every layer for secrets");
   const tarball = await runtime.exportTarball(built);
   const inspected = await inspectTarball(tarball, { config, repoRoot });
 
-  const scenarios = options.skipRuntime ? undefined : runScenarios(runtime, built, config, inspected.image, progress);
+  const notGathered: Evidence["notGathered"] = {};
+  const scenarios = options.skipRuntime
+    ? undefined
+    : handledLater(runScenarios(runtime, built, config, inspected.image, progress, notGathered));
+  if (options.skipRuntime) notGathered.serve = notGathered.missingEnv = "the runtime scenarios were skipped on request";
+  if (options.skipCache) notGathered.cache = "the second build was skipped on request";
   const evidence: Evidence = {
     config,
     image: inspected.image,
@@ -64,15 +70,19 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     project: await project,
     ...(await scenarios),
     cache: variant && (await cacheEvidence(inspected.image, variant)),
+    notGathered,
   };
   progress("judge");
-  return buildReport({
-    image: `${config.context}/${config.dockerfile}`,
-    runtime: runtime.name,
-    startedAt,
-    results: runChecks(evidence),
-    secrets: inspected.secrets,
-  });
+  return buildReport({ image: name, runtime: runtime.name, startedAt, results: runChecks(evidence), secrets: inspected.secrets });
+}
+
+/**
+ * Mark a promise that is awaited only later as handled now: if it rejects while other steps run, its
+ * error is still thrown where it is awaited, instead of an unhandled rejection ending the process.
+ */
+function handledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** What kind of file system entry `path` is, or undefined when there is none. */
@@ -113,11 +123,22 @@ async function runScenarios(
   config: VerifyConfig,
   index: ImageIndex,
   progress: (line: string) => void,
+  notGathered: NonNullable<Evidence["notGathered"]>,
 ): Promise<Pick<Evidence, "serve" | "missingEnv">> {
+  let serveSpec: ScenarioSpec;
+  let missing: [string, ScenarioSpec][];
+  try {
+    serveSpec = serveScenario(config, index);
+    missing = Object.entries(missingEnvScenarios(config, index));
+  } catch (error) {
+    // An image whose USER cannot be resolved cannot be started as that user: say so on the skips.
+    if (!(error instanceof RuntimeError)) throw error;
+    notGathered.serve = notGathered.missingEnv = error.message;
+    return {};
+  }
   progress("run the scenarios: serve, and a start without each required variable");
-  const missing = Object.entries(missingEnvScenarios(config, index));
   const [serve, ...runs] = await Promise.all([
-    runtime.runScenario(image, serveScenario(config, index)),
+    runtime.runScenario(image, serveSpec),
     ...missing.map(([, scenario]) => runtime.runScenario(image, scenario)),
   ]);
   const missingEnv: Record<string, RunEvidence> = Object.fromEntries(missing.map(([name], i) => [name, runs[i]]));
