@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -123,6 +124,12 @@ describe("not an image", () => {
   it("rejects an empty file and a gzipped tarball with what to do", async () => {
     await expectReadError(readImage(await tempFile(Buffer.alloc(0))), /is empty/);
     await expectReadError(readImage(await tempFile(gzipSync(Buffer.alloc(1024)))), /gzip-compressed: gunzip it first/);
+  });
+  it("rejects a tarball cut off inside an entry, without an uncaught error", async () => {
+    const noise = randomBytes(200_000).toString("base64");
+    const img = await build({ format: "docker-archive", layers: [{ compression: "none", files: [{ path: "a", content: noise }] }] });
+    const whole = await readFile(img.path);
+    await expectReadError(readImage(await tempFile(whole.subarray(0, Math.floor(whole.length * 0.6)))), /truncated|not a readable tar|missing/);
   });
   it("rejects a tar with no manifest, and a missing file", async () => {
     await expectReadError(readImage(await tempFile(await makeTar([{ path: "hello", content: "x" }]))), /neither index.json .* nor manifest.json/);

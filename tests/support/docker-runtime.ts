@@ -17,6 +17,7 @@ const RUN_MARGIN_MS = 20_000;
 
 /** A failed `docker build`: one-line message, and the tail of the build log for the report. */
 export class DockerBuildError extends RuntimeError {
+  override name = "DockerBuildError";
   constructor(message: string, readonly logTail: string) {
     super(message);
   }
@@ -36,7 +37,11 @@ export function summariseBuildLog(log: string): { summary: string; tail: string 
   const lines = log.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim() !== "");
   const tail = lines.slice(-25).join("\n");
   const error = [...lines].reverse().find((l) => /\bERROR\b|error:/i.test(l) && !/^#\d+ \[.*\]$/.test(l));
-  const summary = (error ?? lines.at(-1) ?? "no output").replace(/^#\d+ [\d.]+ /, "").slice(0, 300);
+  // "#7 0.231 ERROR: ...", "#7 ERROR: ...", "error: failed to solve: ...": keep what follows.
+  const summary = (error ?? lines.at(-1) ?? "no output")
+    .replace(/^#\d+ (?:[\d.]+ )?/, "")
+    .replace(/^(?:ERROR|error):\s*(?:failed to solve:\s*)?/, "")
+    .slice(0, 300);
   return { summary, tail };
 }
 
