@@ -104,13 +104,13 @@ export async function inspect(options: InspectOptions, onProgress?: (line: strin
   const config = await loadConfigFile(options.config);
   const project = options.project ? await readProjectFactsFromDir(options.project, config.devExtras) : undefined;
   const mb = (n: number) => (n / 1e6).toFixed(1);
-  const { image, secrets } = await inspectTarball(options.tarball, {
+  const { image, secrets, scanNotes } = await inspectTarball(options.tarball, {
     config,
     repoRoot: process.cwd(),
     platform: options.platform,
     onProgress: (p) => onProgress?.(`image-verify: reading layer ${Math.min(p.layerIndex + 1, p.layerCount)}/${p.layerCount}, ${mb(p.bytesRead)} MB`),
   });
-  const evidence: Evidence = { config, image, secrets, project };
+  const evidence: Evidence = { config, image, secrets, scanNotes, project };
   return buildReport({ image: options.tarball, runtime: "none", startedAt, results: runChecks(evidence, imageChecks), secrets });
 }
 

@@ -9,8 +9,8 @@ import { shadowedFiles } from "./image/filesystem.js";
 import { readImage } from "./image/read.js";
 import type { ImageIndex } from "./image/types.js";
 import { loadSecretRules } from "./secrets/load.js";
-import { createSecretScanner, type ScanNote } from "./secrets/scanner.js";
-import type { SecretFinding } from "./secrets/types.js";
+import { createSecretScanner } from "./secrets/scanner.js";
+import type { ScanNote, SecretFinding } from "./secrets/types.js";
 
 export interface TarballEvidence {
   image: ImageIndex;

@@ -67,6 +67,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     config,
     image: inspected.image,
     secrets: inspected.secrets,
+    scanNotes: inspected.scanNotes,
     project: await project,
     ...(await scenarios),
     cache: variant && (await cacheEvidence(inspected.image, variant)),

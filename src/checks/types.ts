@@ -6,7 +6,7 @@ import type { VerifyConfig } from "../config/schema.js";
 import type { ImageIndex } from "../image/types.js";
 import type { ProjectFacts } from "../project/types.js";
 import type { RunEvidence } from "../runtime/types.js";
-import type { SecretFinding } from "../secrets/types.js";
+import type { ScanNote, SecretFinding } from "../secrets/types.js";
 
 export type Severity = "critical" | "high" | "medium" | "low";
 /** "skip": the evidence this check needs was not gathered (e.g. runtime checks on a tarball alone). */
@@ -25,6 +25,8 @@ export interface Evidence {
   config: VerifyConfig;
   image?: ImageIndex;
   secrets?: SecretFinding[];
+  /** Files the secret scan read only in part (cut at its per-file cap). */
+  scanNotes?: ScanNote[];
   project?: ProjectFacts;
   serve?: RunEvidence;
   /** One run per required variable, keyed by the variable left out. */
@@ -35,7 +37,7 @@ export interface Evidence {
 }
 
 /** The parts of Evidence that checks can need. */
-export type EvidenceKey = keyof Omit<Evidence, "config" | "notGathered">;
+export type EvidenceKey = keyof Omit<Evidence, "config" | "notGathered" | "scanNotes">;
 
 export interface Judgement {
   verdict: Verdict;

@@ -9,7 +9,7 @@ import type { ContentSink, ContentVisitor, FileEntry, HistoryEntry, ImageConfig,
 import { FileScan, Profile, type Candidate } from "./engine.js";
 import { fingerprint, redact, shortDigest } from "./redact.js";
 import type { RuleSet, SecretRule } from "./rule.js";
-import type { SecretFinding, SecretLocation } from "./types.js";
+import type { ScanNote, SecretFinding, SecretLocation } from "./types.js";
 import { configItems, historyPairs } from "./config-text.js";
 
 export interface ScannerOptions {
@@ -20,12 +20,6 @@ export interface ScannerOptions {
   windowBytes?: number;
 }
 
-/** Something the scan could not fully do (a file cut at the cap), for the report. */
-export interface ScanNote {
-  layer: LayerRef;
-  path: string;
-  message: string;
-}
 
 export interface ScanStats {
   filesScanned: number;

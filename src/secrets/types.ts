@@ -17,3 +17,10 @@ export interface SecretFinding {
   /** True when a later layer deletes or overwrites the file: still shipped in the image. */
   shadowed?: boolean;
 }
+
+/** Something the scan could not fully do (a file cut at the per-file cap), for the report. */
+export interface ScanNote {
+  layer: LayerRef;
+  path: string;
+  message: string;
+}

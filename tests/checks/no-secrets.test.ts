@@ -37,4 +37,14 @@ describe("no-secrets", () => {
     ]);
     expect(JSON.stringify(j)).not.toContain(FULL);
   });
+
+  it("warns when no secret was found but a file was scanned only in part, naming it", () => {
+    const note = { layer: { index: 4, digest: digestOf("l4"), createdBy: "COPY data/ /data" }, path: "data/dump.sql", message: "secret scan stopped after 67108864 bytes (maxFileBytes)" };
+    const j = noSecretsCheck.judge(evidence({ secrets: [], scanNotes: [note] }));
+    expect(j).toMatchObject({ verdict: "warn", summary: "no secrets found, but 1 file(s) were scanned only in part" });
+    expect(j.evidence).toEqual(["not fully scanned: layer 4 data/dump.sql: secret scan stopped after 67108864 bytes (maxFileBytes)"]);
+    const failing = noSecretsCheck.judge(evidence({ secrets: planted, scanNotes: [note] }));
+    expect(failing.verdict).toBe("fail");
+    expect(failing.evidence.at(-1)).toBe(j.evidence[0]);
+  });
 });

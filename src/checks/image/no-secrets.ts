@@ -2,7 +2,7 @@
  * no-secrets: no secret in any layer (including files deleted later, still in the tarball) nor in the
  * image config (Env, Labels, history). Evidence names where, never what: values are redacted upstream.
  */
-import type { SecretFinding } from "../../secrets/types.js";
+import type { ScanNote, SecretFinding } from "../../secrets/types.js";
 import type { Check, Evidence, Judgement } from "../types.js";
 import { capLines, shortDigest, truncate } from "./describe.js";
 
@@ -23,14 +23,30 @@ export function findingLine(finding: SecretFinding): string {
   return `${finding.ruleId}: ${describeFinding(finding)} value ${finding.redacted}${shadowed}`;
 }
 
-function judge({ secrets }: Evidence): Judgement {
+/** A file the scan read only in part: a secret past the cap would go unseen, so it is said. */
+function noteLine(note: ScanNote): string {
+  return `not fully scanned: layer ${note.layer.index} ${note.path}: ${note.message}`;
+}
+
+function judge({ secrets, scanNotes = [] }: Evidence): Judgement {
   if (!secrets) throw new Error("secrets evidence missing");
-  if (secrets.length === 0) return { verdict: "pass", summary: "no secrets found in any layer or in the image config", evidence: [] };
+  const notes = scanNotes.map(noteLine);
+  if (secrets.length === 0 && notes.length === 0) {
+    return { verdict: "pass", summary: "no secrets found in any layer or in the image config", evidence: [] };
+  }
+  if (secrets.length === 0) {
+    return {
+      verdict: "warn",
+      summary: `no secrets found, but ${notes.length} file(s) were scanned only in part`,
+      evidence: capLines(notes, 30),
+      fix: "keep large text files out of the image, or check those files by hand",
+    };
+  }
   const shadowed = secrets.filter((s) => s.shadowed).length;
   return {
     verdict: "fail",
     summary: `${secrets.length} secret(s) found${shadowed ? `, ${shadowed} in files deleted later but still shipped` : ""}`,
-    evidence: capLines(secrets.map(findingLine), 30),
+    evidence: capLines([...secrets.map(findingLine), ...notes], 30),
     fix: "rotate these secrets; pass build secrets with RUN --mount=type=secret and runtime ones through the environment, never COPY or ENV them",
   };
 }
