@@ -47,6 +47,9 @@ interface Overrides {
   buildArg?: string[];
   port?: number;
   healthPath?: string;
+  expectedUid?: number;
+  gracePeriodSeconds?: number;
+  sizeBudgetMB?: number;
 }
 
 /** Proves a Python API's production image is production-ready: image config, every layer, secrets, PID 1 behaviour. */
@@ -161,9 +164,35 @@ export class ProdImageVerify {
     skipCache = false,
     /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
     buildArg?: string[],
+    /** Build context relative to the repository root (default: verify.yaml `context`, "api"). */
+    context?: string,
+    /** Dockerfile relative to the context (default: verify.yaml `dockerfile`, "Dockerfile.prod"). */
+    dockerfile?: string,
+    /** Build stage; "" means the last stage (default: verify.yaml `target`, "runtime"). */
+    target?: string,
+    /** Port the app listens on (default: verify.yaml `port`, 8000). */
+    port?: number,
+    /** Health endpoint path (default: verify.yaml `healthPath`, "/api/v1/health"). */
+    healthPath?: string,
+    /** The UID the app must run as (default: verify.yaml `expectedUid`, 1001). */
+    expectedUid?: number,
+    /** Seconds from SIGTERM to SIGKILL (default: verify.yaml `gracePeriodSeconds`, 30). */
+    gracePeriodSeconds?: number,
+    /** Size budget of the uncompressed image in MB (default: verify.yaml `sizeBudgetMB`, 400). */
+    sizeBudgetMb?: number,
   ): Promise<string> {
     const chosen = reportFormat(format);
-    const config = await moduleConfig(source, { buildArg });
+    const config = await moduleConfig(source, {
+      buildArg,
+      context,
+      dockerfile,
+      target,
+      port,
+      healthPath,
+      expectedUid,
+      gracePeriodSeconds,
+      sizeBudgetMB: sizeBudgetMb,
+    });
     const report = await runVerify(source, config, { skipRuntime, skipCache });
     const output = renderReport(report, chosen);
     if (report.passed) return output;
