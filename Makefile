@@ -54,9 +54,11 @@ hooks: ## install a git pre-push hook that runs `make verify` (skip once with SK
 	install -m 0755 scripts/pre-push .git/hooks/pre-push
 	@echo "pre-push hook installed: it runs 'make verify'; skip it once with SKIP_VERIFY=1 git push"
 
-bench: install ## measure the image reader and the secret scanner
-	npx tsx bench/read-image.ts
-	npx tsx bench/scan-secrets.ts
+bench: install ## measure verify() end to end, the image reader and the secret scanner (needs the Docker engine)
+	npx tsx bench/verify-docker.ts
+	mkdir -p .cache/bench && $(DOCKER) save -o .cache/bench/base.tar offline/python:3.12-slim
+	npx tsx bench/read-image.ts .cache/bench/base.tar
+	npx tsx bench/scan-secrets.ts api/.venv 200
 
 clean: ## remove installed tools and caches (not node_modules)
 	rm -rf $(TOOLS) api/.venv
