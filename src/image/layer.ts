@@ -215,13 +215,20 @@ function recordWhiteout(ctx: LayerContext, path: string, base: string, ref: Laye
   const dir = parentOf(path);
   if (base === ".wh..wh..opq") {
     info.whiteouts.push({ path: dir, opaque: true });
+    dropCaptured(ctx, ref.index, (p) => dir === "" || p.startsWith(`${dir}/`));
     return;
   }
   if (base.startsWith(".wh..wh.")) return; // aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not a deletion
   const target = dir === "" ? base.slice(4) : `${dir}/${base.slice(4)}`;
   info.whiteouts.push({ path: target, opaque: false });
-  // The captured copy reflects the final filesystem: a later deletion removes it.
-  if (ctx.captured.get(target) && ctx.captured.get(target)!.layerIndex < ref.index) ctx.captured.delete(target);
+  dropCaptured(ctx, ref.index, (p) => p === target || p.startsWith(`${target}/`));
+}
+
+/** Captured copies reflect the final filesystem: a deletion (of the file or a directory above it) in a later layer removes them. */
+function dropCaptured(ctx: LayerContext, layerIndex: number, deleted: (path: string) => boolean): void {
+  for (const [path, file] of ctx.captured) {
+    if (file.layerIndex < layerIndex && deleted(path)) ctx.captured.delete(path);
+  }
 }
 
 /** Feed one regular file's bytes to visitor sinks and capture, chunk by chunk. */

@@ -96,6 +96,20 @@ describe("capture, visitors and progress", () => {
     expect(c?.content.toString()).toBe("root:x:0:0::/root:/bin/sh\n");
   });
 
+  it("drops a capture that a later layer deletes, directly, through its directory, or with an opaque directory", async () => {
+    const passwd = { path: "etc/passwd", content: "root:x:0:0::/root:/bin/sh\n" };
+    const cases: Array<[string, { whiteouts?: string[]; opaque?: string[] }]> = [
+      ["file whiteout", { whiteouts: ["etc/passwd"] }],
+      ["directory whiteout", { whiteouts: ["etc"] }],
+      ["opaque directory", { opaque: ["etc"] }],
+    ];
+    for (const [what, deletion] of cases) {
+      const img = await build({ layers: [{ files: [passwd] }, { files: [{ path: "tmp/x", content: "x" }], ...deletion }] });
+      const idx = await readImage(img.path, { capture: ["etc/passwd"] });
+      expect(idx.captured.has("etc/passwd"), what).toBe(false);
+    }
+  });
+
   it("truncates a capture at maxCaptureBytes and says so", async () => {
     const img = await build({ layers: [base] });
     const idx = await readImage(img.path, { capture: ["etc/passwd"], maxCaptureBytes: 4 });
