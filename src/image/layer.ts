@@ -177,7 +177,11 @@ async function walkEntries(ctx: LayerContext, ex: Extract, ref: LayerRef, info: 
   for await (const entry of ex as AsyncIterable<Readable & { header: Headers }>) {
     const fe = classify(ctx, entry.header, ref, info);
     if (!fe) {
-      entry.resume();
+      // A file whose name escapes the root is no part of the filesystem, but its bytes ship in the
+      // tarball (and a careless extractor writes them): visitors still see them, under the raw name.
+      const stray = strayFile(entry.header);
+      if (stray) await streamContent(ctx, entry, ref, stray);
+      else entry.resume();
       continue;
     }
     info.entries.push(fe);
@@ -186,11 +190,17 @@ async function walkEntries(ctx: LayerContext, ex: Extract, ref: LayerRef, info: 
   }
 }
 
+/** A regular file whose name escapes the image root (already recorded as path-traversal), under its raw name. */
+function strayFile(h: Headers): FileEntry | undefined {
+  if ((h.type !== "file" && h.type !== "contiguous-file") || normalisePath(h.name).ok) return undefined;
+  return { path: h.name.slice(0, 256), type: "file", size: h.size ?? 0, mode: h.mode ?? 0, uid: h.uid ?? 0, gid: h.gid ?? 0 };
+}
+
 /** Turn a tar header into a FileEntry, or record a whiteout / problem and return undefined. */
 function classify(ctx: LayerContext, h: Headers, ref: LayerRef, info: LayerInfo): FileEntry | undefined {
   const n = normalisePath(h.name);
   if (!n.ok) {
-    ctx.problems.push({ code: "path-traversal", layerIndex: ref.index, path: h.name.slice(0, 256), message: `entry name "${h.name.slice(0, 256)}" escapes the image root; ignored` });
+    ctx.problems.push({ code: "path-traversal", layerIndex: ref.index, path: h.name.slice(0, 256), message: `entry name "${h.name.slice(0, 256)}" escapes the image root; left out of the filesystem, its content still scanned` });
     return undefined;
   }
   if (n.path === "") return undefined;

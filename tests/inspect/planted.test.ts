@@ -552,6 +552,16 @@ describe.each(["oci", "docker-archive"] as const)("planted secrets and defects (
   });
 
   describe("hostile but valid", () => {
+    it("a secret in a file whose name escapes the root is still found, under the raw name", async () => {
+      const copy = "COPY . /app";
+      const r = await inspect(spec(format, [{ createdBy: copy, files: [{ path: "../../root/.aws/credentials.txt", content: `key = ${FAKE.awsKeyId}\n` }] }]));
+      expect(r.ev.image.problems.map((p) => p.code)).toEqual(["path-traversal"]);
+      expect(r.ev.secrets.map(brief)).toEqual([
+        inFile(r.img, { ruleId: "aws-access-key-id", index: 3, createdBy: copy, path: "../../root/.aws/credentials.txt", line: 1, redacted: mask(FAKE.awsKeyId) }),
+      ]);
+      expectNoPlantedValue(r);
+    });
+
     it("a path traversal entry and an escaping symlink become problems; the scan goes on", async () => {
       const copy = "COPY . /app";
       const r = await inspect(spec(format, [{
@@ -563,7 +573,7 @@ describe.each(["oci", "docker-archive"] as const)("planted secrets and defects (
         ],
       }]));
       expect(r.ev.image.problems).toEqual([
-        { code: "path-traversal", layerIndex: 3, path: "../../etc/cron.d/evil", message: 'entry name "../../etc/cron.d/evil" escapes the image root; ignored' },
+        { code: "path-traversal", layerIndex: 3, path: "../../etc/cron.d/evil", message: 'entry name "../../etc/cron.d/evil" escapes the image root; left out of the filesystem, its content still scanned' },
         { code: "link-escape", layerIndex: 3, path: "app/static/escape", message: "symlink app/static/escape -> ../../../../etc/shadow points outside the image root" },
       ]);
       expect(r.ev.image.layers[3].entries.map((e) => e.path)).toEqual(["app/static/escape", "app/app/settings.py"]);
