@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Report, Verdict } from "../../src/checks/types.js";
 import { renderTable } from "../../src/report/index.js";
 import { verify } from "../../src/verify.js";
-import { docker, dockerOk, uniqueName } from "../support/docker.js";
+import { docker, dockerOk, OFFLINE_BASE_IMAGES, uniqueName } from "../support/docker.js";
 import { describeWithDocker } from "../support/describe-docker.js";
 import { DockerRuntime } from "../support/docker-runtime.js";
 import { loadFixtures, type Fixture } from "./expect.js";
@@ -19,7 +19,6 @@ import { BASE_DIR, fixtureConfig, limit, resultText, runBadInput, withZstdExport
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FIXTURES = path.join(ROOT, "tests/fixtures/broken");
-const OFFLINE = { PYTHON_IMAGE: "offline/python:3.12-slim", UV_IMAGE: "offline/uv:0.13.9" };
 /** verify() runs at once: each is mostly builds, exports and short container runs on a 2-core engine. */
 const PARALLEL = 3;
 /** Generous per case, since a case also waits for its turn behind the others. */
@@ -47,8 +46,8 @@ describeWithDocker("broken-image corpus: each fixture fails exactly its check", 
 
   beforeAll(async () => {
     if (!baselineFixture) throw new Error(`${FIXTURES}: no "good" folder: the corpus needs its baseline`);
-    await dockerOk(["build", "--network", "host", "--build-arg", `PYTHON_IMAGE=${OFFLINE.PYTHON_IMAGE}`, "-t", baseTag, path.join(ROOT, BASE_DIR)], 600_000);
-    runtime = new DockerRuntime({ buildArgs: { ...OFFLINE, BASE: baseTag } });
+    await dockerOk(["build", "--network", "host", "--build-arg", `PYTHON_IMAGE=${OFFLINE_BASE_IMAGES.PYTHON_IMAGE}`, "-t", baseTag, path.join(ROOT, BASE_DIR)], 600_000);
+    runtime = new DockerRuntime({ buildArgs: { ...OFFLINE_BASE_IMAGES, BASE: baseTag } });
   }, 900_000);
 
   afterAll(async () => {

@@ -2,7 +2,8 @@
  * The local Docker engine for tests and DockerRuntime: Debian's engine 20.10 driven through
  * /usr/bin/docker with BuildKit. Every call has a time bound and keeps a bounded tail of its output.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { RuntimeError } from "../../src/runtime/types.js";
 
 /** The docker client that talks to the local 20.10 engine (the first `docker` on PATH may be another). */
@@ -62,11 +63,21 @@ export async function dockerOk(args: string[], timeoutMs?: number): Promise<stri
 /** Whether an engine answers, decided once per process. */
 export const dockerAvailable: boolean = spawnSync(DOCKER, ["info"], { timeout: 15_000, stdio: "ignore" }).status === 0;
 
-/** Build args selecting the offline stand-in base images when they exist (see scripts/offline-base-images.sh). */
+/**
+ * The build args that select the offline stand-in base images (PYTHON_IMAGE, UV_IMAGE), as
+ * scripts/offline-base-images.sh names them: the script is the one place that knows.
+ */
+export const OFFLINE_BASE_IMAGES: Record<string, string> = Object.fromEntries(
+  execFileSync("bash", [resolve(import.meta.dirname, "../../scripts/offline-base-images.sh"), "--print-build-args"], { encoding: "utf8", timeout: 10_000 })
+    .trim()
+    .split("\n")
+    .map((flag) => flag.replace(/^--build-arg=/, "").split("=", 2) as [string, string]),
+);
+
+/** The offline base images' build args when they are in the engine, else none (the real bases then). */
 export async function baseImageBuildArgs(): Promise<Record<string, string>> {
-  const offline = { PYTHON_IMAGE: "offline/python:3.12-slim", UV_IMAGE: "offline/uv:0.13.9" };
-  const present = await docker(["image", "inspect", offline.PYTHON_IMAGE], 30_000);
-  return present.code === 0 ? offline : {};
+  const present = await docker(["image", "inspect", OFFLINE_BASE_IMAGES.PYTHON_IMAGE], 30_000);
+  return present.code === 0 ? OFFLINE_BASE_IMAGES : {};
 }
 
 /** `--build-arg` flags for a record of build args. */
