@@ -32,7 +32,7 @@ export function shannonEntropy(s: string): number {
 }
 
 /** Short form of a layer digest for fingerprints: the first 12 hex digits ("sha256:" dropped). */
-export function shortDigest(digest: string): string {
+export function digestHex12(digest: string): string {
   const hex = digest.includes(":") ? digest.slice(digest.indexOf(":") + 1) : digest;
   return hex.slice(0, 12);
 }

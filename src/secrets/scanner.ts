@@ -7,7 +7,7 @@
  */
 import type { ContentSink, ContentVisitor, FileEntry, HistoryEntry, ImageConfig, LayerRef } from "../image/types.js";
 import { FileScan, Profile, type Candidate } from "./engine.js";
-import { fingerprint, redact, shortDigest } from "./redact.js";
+import { digestHex12, fingerprint, redact } from "./redact.js";
 import type { RuleSet, SecretRule } from "./rule.js";
 import type { ScanNote, SecretFinding, SecretLocation } from "./types.js";
 import { configItems, historyPairs } from "./config-text.js";
@@ -77,7 +77,7 @@ export function createSecretScanner(options: ScannerOptions): SecretScanner {
     const location: SecretLocation = { kind: "file", layer, path, line: c.line };
     // The diff_id, not the blob digest: a fingerprint allowlisted from a `docker save` run must hold for
     // a Dagger export of the same image, whose layers are compressed differently.
-    const fp = fingerprint(c.rule.id, shortDigest(layer.diffId ?? layer.digest), path, c.line);
+    const fp = fingerprint(c.rule.id, digestHex12(layer.diffId ?? layer.digest), path, c.line);
     if (rules.fingerprints.has(fp)) return undefined;
     return { ruleId: c.rule.id, description: c.rule.description, location, redacted: redact(c.secret), fingerprint: fp };
   };
