@@ -110,7 +110,11 @@ export async function inspect(options: InspectOptions, onProgress?: (line: strin
     platform: options.platform,
     onProgress: (p) => onProgress?.(`image-verify: reading layer ${Math.min(p.layerIndex + 1, p.layerCount)}/${p.layerCount}, ${mb(p.bytesRead)} MB`),
   });
-  const evidence: Evidence = { config, image, secrets, scanNotes, project };
+  const notGathered: Evidence["notGathered"] = {
+    cache: "it needs two builds of the sources: run verify (dagger call verify)",
+    ...(project ? {} : { project: "give --project <dir with pyproject.toml and uv.lock>" }),
+  };
+  const evidence: Evidence = { config, image, secrets, scanNotes, project, notGathered };
   return buildReport({ image: options.tarball, runtime: "none", startedAt, results: runChecks(evidence, imageChecks), secrets });
 }
 
