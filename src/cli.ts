@@ -111,7 +111,7 @@ export async function inspect(options: InspectOptions, onProgress?: (line: strin
     onProgress: (p) => onProgress?.(`image-verify: reading layer ${Math.min(p.layerIndex + 1, p.layerCount)}/${p.layerCount}, ${mb(p.bytesRead)} MB`),
   });
   const notGathered: Evidence["notGathered"] = {
-    cache: "it needs two builds of the sources: run verify (dagger call verify)",
+    cache: "it needs two builds of the sources, as dagger call verify does",
     ...(project ? {} : { project: "give --project <dir with pyproject.toml and uv.lock>" }),
   };
   const evidence: Evidence = { config, image, secrets, scanNotes, project, notGathered };

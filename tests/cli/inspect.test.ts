@@ -75,7 +75,7 @@ describe("image-verify inspect", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS {2}non-root /m);
     expect(r.stdout).toMatch(/^SKIP {2}no-dev-dependencies .*not gathered: project \(give --project <dir with pyproject.toml and uv.lock>\)$/m);
-    expect(r.stdout).toMatch(/^SKIP {2}dependency-layer-cache .*not gathered: cache \(it needs two builds of the sources: run verify \(dagger call verify\)\)$/m);
+    expect(r.stdout).toMatch(/^SKIP {2}dependency-layer-cache .*not gathered: cache \(it needs two builds of the sources, as dagger call verify does\)$/m);
     expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("8 passed, 0 failed, 0 warnings, 2 skipped");
   });
 
