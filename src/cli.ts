@@ -13,6 +13,7 @@ import { inspectTarball } from "./inspect.js";
 import { ProjectFactsError, readProjectFactsFromDir } from "./project/facts.js";
 import { REPORT_FORMATS, renderReport, type ReportFormat } from "./report/index.js";
 import { SecretConfigError } from "./secrets/gitleaks.js";
+import { firstLine } from "./text.js";
 
 /** Bad input: printed as `image-verify: <message>` with exit code 2. The message says what to do. */
 export class UsageError extends Error {
@@ -56,7 +57,7 @@ export function parseCommandLine(argv: string[]): InspectOptions | undefined {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}: see image-verify --help`);
+    throw new UsageError(`${firstLine(error)}: see image-verify --help`);
   }
   const { values, positionals } = parsed;
   if (values.help) return undefined;

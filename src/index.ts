@@ -25,7 +25,8 @@ import { defaultConfig, type VerifyConfig } from "./config/schema.js";
 import { readImage } from "./image/read.js";
 import { findingLine } from "./checks/image/no-secrets.js";
 import { REPORT_FORMATS, renderJson, renderJUnit, renderReport, renderSarif, renderTable, summaryLine, type ReportFormat } from "./report/index.js";
-import { devImage, hadolint, lastLine, postgres, PYTEST, RUFF, runTool, shellcheck, tail, typescript } from "./module/pipelines.js";
+import { devImage, hadolint, postgres, PYTEST, RUFF, runTool, shellcheck, typescript } from "./module/pipelines.js";
+import { lastLine, tailLines } from "./text.js";
 import { DaggerRuntime } from "./runtime/dagger.js";
 import { scenarioCaptures, serveScenario } from "./runtime/scenarios.js";
 import type { BuildSpec, RunEvidence } from "./runtime/types.js";
@@ -245,7 +246,7 @@ export class ProdImageVerify {
       .withEnvVariable("DATABASE_URL", "postgresql://verify@db:5432/verify")
       .withExec(cmd ?? PYTEST, { expect: ReturnType.Any });
     const [code, output] = await Promise.all([run.exitCode(), run.combinedOutput()]);
-    if (code !== 0) throw new Error(`integration tests failed (exit ${code}): ${lastLine(output)}\n${tail(output, 40)}`);
+    if (code !== 0) throw new Error(`integration tests failed (exit ${code}): ${lastLine(output)}\n${tailLines(output, 40)}`);
     return output;
   }
 

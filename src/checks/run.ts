@@ -2,6 +2,7 @@
 import type { SecretFinding } from "../secrets/types.js";
 import { allChecks } from "./index.js";
 import type { Check, CheckResult, Evidence, Judgement, Report } from "./types.js";
+import { firstLine } from "../text.js";
 
 /** Judge one check: "skip" when its evidence was not gathered, "fail" (never a crash) when it throws. */
 export function runCheck(check: Check, evidence: Evidence): CheckResult {
@@ -16,8 +17,7 @@ export function runCheck(check: Check, evidence: Evidence): CheckResult {
   try {
     judgement = check.judge(evidence);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    judgement = { verdict: "fail", summary: `the check itself failed: ${message.split("\n")[0]}`, evidence: [], fix: "report this as a bug of image-verify" };
+    judgement = { verdict: "fail", summary: `the check itself failed: ${firstLine(error)}`, evidence: [], fix: "report this as a bug of image-verify" };
   }
   return { ...head, ...judgement };
 }

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { verifyConfigSchema, type VerifyConfig } from "./schema.js";
+import { firstLine } from "../text.js";
 
 /** The config file's one-line error: what is wrong, where, and what to write instead. */
 export class ConfigError extends Error {
@@ -63,8 +64,4 @@ function describeIssue(issue: z.core.$ZodIssue, source: string): string {
     return `${source}: unknown key ${issue.keys.map((k) => `'${prefix}${k}'`).join(", ")}${issue.path.length ? "" : ` (known keys: ${known})`}`;
   }
   return `${source}: '${key}': ${issue.message}`;
-}
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split("\n")[0];
 }

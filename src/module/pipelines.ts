@@ -84,11 +84,3 @@ export function typescript(source: Directory): Promise<ToolResult> {
     .withExec(["npm", "ci", "--no-audit", "--no-fund"]);
   return runTool("tsc+eslint", container, ["sh", "-c", "npx tsc --noEmit; t=$?; npx eslint .; e=$?; exit $((t | e))"]);
 }
-
-export function lastLine(text: string): string {
-  return text.trim().split("\n").pop() ?? "";
-}
-
-export function tail(text: string, lines: number): string {
-  return text.trim().split("\n").slice(-lines).join("\n");
-}

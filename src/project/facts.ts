@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import type { ProjectFacts } from "./types.js";
+import { firstLine } from "../text.js";
 
 /** A one-line error about the project files: which file, what is wrong, what to do. */
 export class ProjectFactsError extends Error {
@@ -39,7 +40,7 @@ function parse(text: string, file: string): Table {
     return parseToml(text) as Table;
   } catch (error) {
     const where = error instanceof TomlError ? ` line ${error.line}` : "";
-    const why = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    const why = firstLine(error);
     throw new ProjectFactsError(`${file}${where}: not valid TOML (${why}): fix the file`);
   }
 }

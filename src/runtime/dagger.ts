@@ -25,6 +25,7 @@ import {
 } from "@dagger.io/dagger";
 import { HARNESS_OUT, HARNESS_PATH, harnessArgv, parseHarnessReport } from "./harness.js";
 import { RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec } from "./types.js";
+import { firstLine, lastLine } from "../text.js";
 
 /** The harness source, relative to the module's own source directory (dagger.json "source": "."). */
 export const HARNESS_SOURCE = "src/runtime/harness/pid1.c";
@@ -231,14 +232,5 @@ export function toRuntimeError(what: string, error: unknown): RuntimeError {
     return new RuntimeError(`${what}: a command exited ${error.exitCode}: ${lastLine(error.stderr) || lastLine(error.stdout) || "no output"}`);
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new RuntimeError(`${what}: ${firstLine(message) || "unknown Dagger error"}`);
-}
-
-function firstLine(text: string): string {
-  return text.trim().split("\n")[0]?.trim() ?? "";
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split("\n");
-  return lines[lines.length - 1]?.trim() ?? "";
+  return new RuntimeError(`${what}: ${firstLine(message.trim()).trim() || "unknown Dagger error"}`);
 }

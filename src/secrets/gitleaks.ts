@@ -7,6 +7,7 @@
 import { RE2JS } from "re2js";
 import { parse as parseToml } from "smol-toml";
 import { emptyAllowlist, type Allowlist, type FindFn, type SecretRule } from "./rule.js";
+import { firstLine } from "../text.js";
 
 /** A gitleaks config we cannot use, with a one-line message that names the file, rule and fix. */
 export class SecretConfigError extends Error {
@@ -28,7 +29,7 @@ export function compileRe2(pattern: string, where: string): RE2JS {
   try {
     return RE2JS.compile(pattern);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const why = firstLine(e);
     throw new SecretConfigError(`${where}: regex does not compile as RE2/Go syntax (${why}); fix or remove it`);
   }
 }
@@ -120,7 +121,7 @@ export function parseGitleaksConfig(text: string, file: string): GitleaksImport 
   try {
     doc = parseToml(text) as Table;
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const why = firstLine(e);
     throw new SecretConfigError(`${file}: not valid TOML (${why})`);
   }
   const extend = isTable(doc.extend) ? doc.extend : {};

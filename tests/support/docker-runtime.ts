@@ -11,6 +11,7 @@ import { HARNESS_OUT, HARNESS_PATH, harnessArgv, parseHarnessReport } from "../.
 import { RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec } from "../../src/runtime/types.js";
 import { docker } from "./docker.js";
 import { buildHarness } from "./harness-build.js";
+import { lastLine } from "../../src/text.js";
 
 /** Time for the harness's own work around the app's bounds: start, file walk (5 s bound), teardown. */
 const RUN_MARGIN_MS = 20_000;
@@ -80,7 +81,7 @@ export class DockerRuntime implements Runtime {
     const dir = await this.tempDir("export");
     const file = path.join(dir, "image.tar");
     const r = await docker(["save", "-o", file, image.name], 300_000);
-    if (r.code !== 0) throw new RuntimeError(`docker save ${image.name} failed: ${lastLine(r.stderr)}`);
+    if (r.code !== 0) throw new RuntimeError(`docker save ${image.name} failed: ${lastErrorLine(r.stderr)}`);
     return file;
   }
 
@@ -105,7 +106,7 @@ export class DockerRuntime implements Runtime {
       throw new RuntimeError(`the ${scenario.kind} run of ${image.name} did not finish within ${bound + RUN_MARGIN_MS} ms; container removed`);
     }
     this.containers.delete(name);
-    if (r.code !== 0) throw new RuntimeError(`the PID 1 harness failed in ${image.name}: ${lastLine(r.stderr)}`);
+    if (r.code !== 0) throw new RuntimeError(`the PID 1 harness failed in ${image.name}: ${lastErrorLine(r.stderr)}`);
     const [appOut, appErr] = await Promise.all(["app.stdout", "app.stderr"].map((f) => readFile(path.join(out, f), "utf8").catch(() => "")));
     return parseHarnessReport(r.stdout, appOut, appErr);
   }
@@ -143,6 +144,7 @@ export class DockerRuntime implements Runtime {
   }
 }
 
-function lastLine(text: string): string {
-  return text.trim().split("\n").at(-1)?.slice(0, 300) || "no output";
+/** The last line of a failed docker command's stderr, bounded for a one-line error. */
+function lastErrorLine(text: string): string {
+  return lastLine(text).slice(0, 300) || "no output";
 }
