@@ -6,13 +6,18 @@
 #                              stands in for python:3.12-slim (Python 3.11 here, /usr/bin/python3).
 #   offline/uv:<version>       /uv and /uvx, the static (musl) uv binaries from uv's PyPI wheel:
 #                              stands in for ghcr.io/astral-sh/uv:<version>.
+#   offline/python:3.12        only with --full (the benchmark's naive build): Debian bookworm with
+#                              buildpack-deps' package list, python3, pip and venv: stands in for the
+#                              full python:3.12 image (compilers, -dev libraries, git; about 1 GB).
 #
 # Both carry the host's CA bundle with SSL_CERT_FILE set, so uv and apt inside builds trust the same
 # certificate authorities as the host (a TLS-inspecting proxy is the common case).
 # Run again, it reuses an image whose recipe label matches this script's recipe; it rebuilds otherwise.
 #
-# Usage: scripts/offline-base-images.sh [--print-build-args]
+# Usage: scripts/offline-base-images.sh [--full] [--print-build-args | --print-full-image]
+#   --full              also build offline/python:3.12 (several minutes, ~300 MB of packages)
 #   --print-build-args  only print the --build-arg flags that select these images, one per line.
+#   --print-full-image  only print the name of the full python stand-in.
 set -euo pipefail
 
 DOCKER=${DOCKER:-/usr/bin/docker}
@@ -21,12 +26,27 @@ MIRROR=${OFFLINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 UV_VERSION=${OFFLINE_UV_VERSION:-0.13.9}
 CA_BUNDLE=${OFFLINE_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 PYTHON_IMAGE=offline/python:3.12-slim
+PYTHON_FULL_IMAGE=offline/python:3.12
 UV_IMAGE=offline/uv:${UV_VERSION}
+# buildpack-deps:bookworm's packages (its curl, scm and full layers), which python:3.12 is built on
+# (libxslt1-dev for its libxslt-dev: debootstrap cannot resolve a virtual package).
+BUILDPACK_DEPS="ca-certificates curl gnupg netbase sq wget git mercurial openssh-client subversion procps
+  autoconf automake bzip2 default-libmysqlclient-dev dpkg-dev file g++ gcc imagemagick libbz2-dev libc6-dev
+  libcurl4-openssl-dev libdb-dev libevent-dev libffi-dev libgdbm-dev libglib2.0-dev libgmp-dev libjpeg-dev
+  libkrb5-dev liblzma-dev libmagickcore-dev libmagickwand-dev libmaxminddb-dev libncurses5-dev
+  libncursesw5-dev libpng-dev libpq-dev libreadline-dev libsqlite3-dev libssl-dev libtool libwebp-dev
+  libxml2-dev libxslt1-dev libyaml-dev make patch unzip xz-utils zlib1g-dev"
 
-if [[ "${1:-}" == "--print-build-args" ]]; then
-  printf -- '--build-arg=PYTHON_IMAGE=%s\n--build-arg=UV_IMAGE=%s\n' "$PYTHON_IMAGE" "$UV_IMAGE"
-  exit 0
-fi
+full=false
+case "${1:-}" in
+  --print-build-args)
+    printf -- '--build-arg=PYTHON_IMAGE=%s\n--build-arg=UV_IMAGE=%s\n' "$PYTHON_IMAGE" "$UV_IMAGE"
+    exit 0 ;;
+  --print-full-image) echo "$PYTHON_FULL_IMAGE"; exit 0 ;;
+  --full) full=true ;;
+  "") ;;
+  *) echo "offline-base-images: unknown option $1: use --full, --print-build-args or --print-full-image" >&2; exit 2 ;;
+esac
 
 die() { echo "offline-base-images: $*" >&2; exit 1; }
 [[ -r "$CA_BUNDLE" ]] || die "no CA bundle at $CA_BUNDLE: set OFFLINE_CA_BUNDLE to the host's bundle"
@@ -41,22 +61,41 @@ is_current() {
   [[ "$("$DOCKER" image inspect -f '{{ index .Config.Labels "offline.recipe" }}' "$1" 2>/dev/null)" == "$recipe" ]]
 }
 
-build_python() {
+# debootstrap <packages> into $work/<name>; the downloaded .debs are removed (no image keeps them).
+bootstrap() {
+  local name=$1 packages=$2 root=$work/$1
   command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
-  local root=$work/rootfs
-  echo "offline-base-images: debootstrap $SUITE into a scratch folder (a few minutes)" >&2
-  debootstrap --variant=minbase --include=python3,ca-certificates "$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
-    || { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
+  echo "offline-base-images: debootstrap $SUITE ($name) into a scratch folder (a few minutes)" >&2
+  debootstrap --variant=minbase --include="$packages" "$SUITE" "$root" "$MIRROR" >"$work/$name.log" 2>&1 \
+    || { tail -20 "$work/$name.log" >&2; die "debootstrap failed (log above)"; }
   cp "$CA_BUNDLE" "$root/etc/ssl/certs/ca-certificates.crt"
-  # Like the official slim images: no apt lists, no caches, no docs in the base.
-  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/usr/share/doc/* "$root"/usr/share/man/*
-  tar -C "$root" --numeric-owner -c . | "$DOCKER" import \
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+}
+
+# tar of a root folder into an image named $2, with the environment every stand-in shares.
+import_root() {
+  tar -C "$1" --numeric-owner -c . | "$DOCKER" import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
     --change 'ENV LANG=C.UTF-8' \
     --change "LABEL offline.recipe=$recipe" \
     --change 'CMD ["python3"]' \
-    - "$PYTHON_IMAGE" >/dev/null
+    - "$2" >/dev/null
+}
+
+build_python() {
+  bootstrap slim python3,ca-certificates
+  local root=$work/slim
+  # Like debian:bookworm-slim under python:3.12-slim: no docs, man pages or translations in the base.
+  find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+  rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
+  import_root "$root" "$PYTHON_IMAGE"
+}
+
+build_python_full() {
+  # shellcheck disable=SC2086 # the list is words on purpose
+  bootstrap full "$(echo $BUILDPACK_DEPS python3 python3-pip python3-venv python3-dev | tr ' ' ',')"
+  import_root "$work/full" "$PYTHON_FULL_IMAGE"
 }
 
 build_uv() {
@@ -86,4 +125,7 @@ PY
 
 if is_current "$PYTHON_IMAGE"; then echo "offline-base-images: $PYTHON_IMAGE is current" >&2; else build_python; fi
 if is_current "$UV_IMAGE"; then echo "offline-base-images: $UV_IMAGE is current" >&2; else build_uv; fi
-echo "offline-base-images: ready: $PYTHON_IMAGE $UV_IMAGE" >&2
+if $full; then
+  if is_current "$PYTHON_FULL_IMAGE"; then echo "offline-base-images: $PYTHON_FULL_IMAGE is current" >&2; else build_python_full; fi
+fi
+echo "offline-base-images: ready: $PYTHON_IMAGE $UV_IMAGE$($full && echo " $PYTHON_FULL_IMAGE")" >&2
