@@ -12,7 +12,7 @@ import { defaultConfig, type VerifyConfig } from "../../src/config/schema.js";
 import type { Runtime } from "../../src/runtime/types.js";
 import { verify } from "../../src/verify.js";
 import type { Fixture } from "./expect.js";
-import { recompressZstd } from "../support/recompress.js";
+import { recompress } from "../support/recompress.js";
 
 /** The shared fixture project and base image folder, relative to the repository root. */
 export const BASE_DIR = "tests/fixtures/broken/_base";
@@ -52,7 +52,7 @@ export function withZstdExport(runtime: Runtime): Runtime {
     close: () => runtime.close(),
     async exportTarball(image) {
       const archive = await runtime.exportTarball(image);
-      return recompressZstd(archive, archive.replace(/\.tar$/, "") + ".zstd.oci.tar");
+      return recompress(archive, archive.replace(/\.tar$/, "") + ".zstd.oci.tar", "zstd");
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Docker 20.10 cannot write zstd layers, yet registries and BuildKit do: this turns a `docker save`
- * archive into an OCI layout tarball whose layers are zstd-compressed with the `zstd` CLI. The config
- * blob (and so the diff_ids, which name the uncompressed layers) is copied byte for byte: only the
- * compression changes, so the reader must see exactly the same image.
+ * Docker 20.10 writes neither OCI layouts nor compressed layers, yet registries, BuildKit and Dagger do:
+ * this turns a `docker save` archive into an OCI layout tarball whose layers are zstd-compressed (with the
+ * `zstd` CLI) or gzip-compressed (zlib, default level, as registries store them). The config blob (and
+ * so the diff_ids, which name the uncompressed layers) is copied byte for byte: only the compression
+ * changes, so the reader must see exactly the same image.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -11,10 +12,15 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
 import tar from "tar-stream";
 
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
-const ZSTD_LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar+zstd";
+const LAYER_TYPES = {
+  zstd: "application/vnd.oci.image.layer.v1.tar+zstd",
+  gzip: "application/vnd.oci.image.layer.v1.tar+gzip",
+} as const;
+export type LayerCompression = keyof typeof LAYER_TYPES;
 /** Bound of one `zstd` run: a few hundred MB at level 3 takes seconds. */
 const ZSTD_TIMEOUT_MS = 120_000;
 
@@ -26,9 +32,9 @@ interface Blob {
 
 /**
  * Write an OCI layout tarball at `out` holding the image of the docker-archive `archive`, every layer
- * recompressed with zstd; returns `out`. Throws a one-line error when the input is not a docker-archive.
+ * compressed with `compression`; returns `out`. Throws a one-line error when the input is not a docker-archive.
  */
-export async function recompressZstd(archive: string, out: string): Promise<string> {
+export async function recompress(archive: string, out: string, compression: LayerCompression): Promise<string> {
   const work = await mkdtemp(path.join(tmpdir(), "recompress-"));
   try {
     const files = await extract(archive, path.join(work, "in"));
@@ -36,16 +42,17 @@ export async function recompressZstd(archive: string, out: string): Promise<stri
     const config = await blobOf(files.resolve(manifest.Config));
     const layers: Blob[] = [];
     for (const [i, layer] of manifest.Layers.entries()) {
-      const zst = path.join(work, `layer-${i}.tar.zst`);
-      await zstd(files.resolve(layer), zst);
-      layers.push(await blobOf(zst));
+      const blob = path.join(work, `layer-${i}.tar.${compression}`);
+      if (compression === "zstd") await zstd(files.resolve(layer), blob);
+      else await pipeline(createReadStream(files.resolve(layer)), createGzip(), createWriteStream(blob));
+      layers.push(await blobOf(blob));
     }
     const ociManifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
         mediaType: MANIFEST_TYPE,
         config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config.digest, size: config.size },
-        layers: layers.map((l) => ({ mediaType: ZSTD_LAYER_TYPE, digest: l.digest, size: l.size })),
+        layers: layers.map((l) => ({ mediaType: LAYER_TYPES[compression], digest: l.digest, size: l.size })),
       }),
     );
     const manifestFile = path.join(work, "manifest.oci.json");
