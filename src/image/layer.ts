@@ -85,9 +85,11 @@ export async function readLayer(
       yield c;
     }
   };
+  // An uncompressed layer's stored bytes are its tar: one hash serves as digest and diff_id.
+  const hashTar = compression !== "none";
   const countTar = async function* (src: AsyncIterable<Buffer>) {
     for await (const c of src) {
-      diffHash.update(c);
+      if (hashTar) diffHash.update(c);
       info.uncompressedSize += c.length;
       guardBomb(ctx, where, info.uncompressedSize, stored, compression);
       yield c;
@@ -113,7 +115,7 @@ export async function readLayer(
   if (reasons.length > 0) throw toReadError(cause, where, compression);
 
   const digest = `sha256:${storedHash.digest("hex")}`;
-  info.diffId = `sha256:${diffHash.digest("hex")}`;
+  info.diffId = hashTar ? `sha256:${diffHash.digest("hex")}` : digest;
   if (loc.expectedDigest && loc.expectedDigest !== digest) {
     throw new ImageReadError(`${where}: stored bytes hash to ${digest}, the manifest says ${loc.expectedDigest}; the tarball is corrupt or tampered, export it again`);
   }
