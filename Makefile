@@ -25,7 +25,11 @@ node_modules/.installed: package.json package-lock.json
 api/.venv/.installed: $(UV) api/pyproject.toml api/uv.lock
 	cd api && ../$(UV) sync --locked --quiet && touch .venv/.installed
 
-install: node_modules/.installed api/.venv/.installed ## install npm packages, uv and the API's Python environment
+# The bundled CLI (fast start); bin/image-verify.mjs falls back to the sources while this is out of date.
+dist/build.json: node_modules/.installed scripts/build-cli.mjs $(shell find src -name '*.ts')
+	node scripts/build-cli.mjs
+
+install: node_modules/.installed dist/build.json api/.venv/.installed ## install npm packages, uv, the bundled CLI and the API's Python environment
 
 typecheck: node_modules/.installed ## TypeScript type-check
 	npx tsc --noEmit

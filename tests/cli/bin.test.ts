@@ -1,0 +1,45 @@
+/**
+ * bin/image-verify.mjs runs the bundle in dist/ when it was built from the current sources, else the sources
+ * through tsx: both paths must behave the same, and a bundle built from other sources must never run.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs helper without type declarations
+import { sourceHash } from "../../bin/source-hash.mjs";
+
+const ROOT = join(import.meta.dirname, "../..");
+const BIN = join(ROOT, "bin/image-verify.mjs");
+
+async function run(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("bin/image-verify.mjs", () => {
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, [join(ROOT, "scripts/build-cli.mjs")], { timeout: 60_000 });
+  }, 70_000);
+
+  it("the build records the hash of the current sources", async () => {
+    const stamp = JSON.parse(await readFile(join(ROOT, "dist/build.json"), "utf8")) as { sourceHash: string };
+    expect(stamp.sourceHash).toBe((sourceHash as (dir: string) => string)(join(ROOT, "src")));
+  });
+
+  it("bundle and sources print the same help and the same one-line error", async () => {
+    const [bundled, source] = await Promise.all([run({}, "--help"), run({ IMAGE_VERIFY_FROM_SOURCE: "1" }, "--help")]);
+    expect(bundled).toEqual(source);
+    expect(bundled.stdout).toMatch(/^Usage: image-verify inspect/);
+    const [b2, s2] = await Promise.all([run({}, "inspect", "/nonexistent.tar"), run({ IMAGE_VERIFY_FROM_SOURCE: "1" }, "inspect", "/nonexistent.tar")]);
+    expect(b2).toEqual(s2);
+    expect(b2.code).toBe(2);
+    expect(b2.stderr).toBe("image-verify: /nonexistent.tar: no such file: give the path of an image tarball (docker save, OCI layout)\n");
+  });
+});
