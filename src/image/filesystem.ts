@@ -25,19 +25,37 @@ interface Node {
   children: Map<string, Node>;
 }
 
-/** The merged final filesystem, keyed by normalised path; directories included (implicit parents are not). */
-export function finalFiles(index: ImageIndex): Map<string, FinalFile> {
-  const root = merge(index, () => undefined);
-  const out = new Map<string, FinalFile>();
-  walk(root, "", (path, n) => { if (n.file) out.set(path, n.file); });
-  return out;
+interface Views {
+  /** Which state of the index the views were made from: its layer, entry and whiteout counts. */
+  shape: string;
+  final: Map<string, FinalFile>;
+  shadowed: ShadowedFile[];
 }
 
-/** Files (non-directories) that a later layer overwrites or deletes, in the order that happens. */
+/** Several checks and the scan ask for the same views: the merge runs once per index (and again if it changes). */
+const cache = new WeakMap<ImageIndex, Views>();
+
+function viewsOf(index: ImageIndex): Views {
+  const shape = index.layers.map((l) => `${l.entries.length}/${l.whiteouts.length}`).join(",");
+  const cached = cache.get(index);
+  if (cached?.shape === shape) return cached;
+  const shadowed: ShadowedFile[] = [];
+  const root = merge(index, (s) => { shadowed.push(s); });
+  const final = new Map<string, FinalFile>();
+  walk(root, "", (path, n) => { if (n.file) final.set(path, n.file); });
+  const views = { shape, final, shadowed };
+  cache.set(index, views);
+  return views;
+}
+
+/** The merged final filesystem, keyed by normalised path; directories included (implicit parents are not). */
+export function finalFiles(index: ImageIndex): ReadonlyMap<string, FinalFile> {
+  return viewsOf(index).final;
+}
+
+/** Files (non-directories) that a later layer overwrites or deletes, in the order that happens (a copy). */
 export function shadowedFiles(index: ImageIndex): ShadowedFile[] {
-  const out: ShadowedFile[] = [];
-  merge(index, (s) => { out.push(s); });
-  return out;
+  return [...viewsOf(index).shadowed];
 }
 
 /** Apply every layer to a tree; report each hidden non-directory file through `onShadow`. */

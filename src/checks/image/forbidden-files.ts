@@ -12,11 +12,13 @@ function judge({ image, config }: Evidence): Judgement {
   const matching = (path: string): string | undefined => config.forbiddenPaths.find((glob) => matchGlob(glob, path));
   const lines: string[] = [];
   let finalCount = 0;
-  // finalFiles is a tree walk: sort by layer, then path, so the evidence reads in build order.
-  const ordered = [...finalFiles(image)].sort(([pa, a], [pb, b]) => a.layer.index - b.layer.index || pa.localeCompare(pb));
-  for (const [path, placed] of ordered) {
+  const found = [...finalFiles(image)].flatMap(([path, placed]) => {
     const glob = placed.entry.type === "dir" ? undefined : matching(path);
-    if (!glob) continue;
+    return glob ? [{ path, placed, glob }] : [];
+  });
+  // finalFiles is a tree walk: sort by layer, then path, so the evidence reads in build order.
+  found.sort((a, b) => a.placed.layer.index - b.placed.layer.index || a.path.localeCompare(b.path));
+  for (const { path, placed, glob } of found) {
     finalCount++;
     lines.push(`${path} in ${describeLayer(placed.layer)} [${glob}]`);
   }

@@ -25,7 +25,7 @@ export interface InstalledDist {
 const DIST_INFO = /^(.*\/)?([^/-]+)-([^/]+)\.dist-info(\/.*)?$/;
 
 /** Every distribution installed in the merged filesystem, keyed by directory. */
-export function installedDistributions(files: Map<string, FinalFile>): InstalledDist[] {
+export function installedDistributions(files: ReadonlyMap<string, FinalFile>): InstalledDist[] {
   const found = new Map<string, InstalledDist>();
   for (const [path, placed] of files) {
     const m = DIST_INFO.exec(path);
