@@ -23,6 +23,11 @@ export interface SecretRule {
   description: string;
   /** Lower-case literals; the rule runs only on lines containing one. Empty: every line of files it applies to. */
   keywords: string[];
+  /**
+   * Instead of literal keywords: a case-insensitive pattern (no `g` flag) a line must match, for formats whose
+   * prefix alone is too common to prefilter on (Twilio's `SK`, SendGrid's `SG.`). Joins the combined prefilter.
+   */
+  keywordPattern?: RegExp;
   /** Undefined for a path-only rule: the file's presence is the finding. */
   find?: FindFn;
   /** Capture group holding the secret; default: the first non-empty group, else the whole match. */

@@ -227,6 +227,52 @@ const SPECS: RuleSpec[] = [
     entropy: 3.5,
   },
   {
+    id: "openai-api-key",
+    description: "OpenAI API key (project, service account, admin or user key)",
+    keywords: ["t3blbkfj"],
+    regex: /(?<![A-Za-z0-9_-])(sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,160}T3BlbkFJ[A-Za-z0-9_-]{20,160})(?![A-Za-z0-9_-])/g,
+    entropy: 4,
+  },
+  {
+    id: "anthropic-api-key",
+    description: "Anthropic API or admin key",
+    keywords: ["sk-ant-"],
+    regex: /(?<![A-Za-z0-9_-])(sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA)(?![A-Za-z0-9_-])/g,
+    entropy: 4,
+  },
+  {
+    id: "huggingface-token",
+    description: "Hugging Face access token",
+    keywords: ["hf_"],
+    regex: /(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9_])/g,
+    entropy: 4,
+  },
+  {
+    id: "sendgrid-api-key",
+    description: "SendGrid API key",
+    keywords: [],
+    // "sg." alone is in every `msg.` of Python code: the prefilter wants the key's shape.
+    keywordPattern: /sg\.[a-z0-9_-]{22}\.[a-z0-9_-]{43}/i,
+    regex: /(?<![A-Za-z0-9_-])(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g,
+    entropy: 4,
+  },
+  {
+    id: "twilio-api-key",
+    description: "Twilio API key (SK...)",
+    keywords: [],
+    // "sk" alone is in "task", "disk", "mask": the prefilter wants the key's shape.
+    keywordPattern: /sk[0-9a-f]{32}/i,
+    regex: /(?<![A-Za-z0-9_])(SK[0-9a-f]{32})(?![A-Za-z0-9_])/g,
+    entropy: 3,
+  },
+  {
+    id: "jwt",
+    description: "Signed JSON Web Token",
+    keywords: ["eyj"],
+    regex: /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,8192}\.[A-Za-z0-9_-]{16,1024})(?![A-Za-z0-9_.-])/g,
+    validate: (s) => isSignedJwt(s),
+  },
+  {
     id: "database-url-password",
     description: "Database or broker URL with a password",
     keywords: ["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp"],
@@ -277,6 +323,26 @@ const SPECS: RuleSpec[] = [
     oncePerFile: true,
   },
 ];
+
+/**
+ * A JWT worth reporting: header and payload decode to JSON objects, the header names a real signing
+ * algorithm (not "none"), and it is not jwt.io's well-known example token, which docs and tests quote.
+ */
+function isSignedJwt(token: string): boolean {
+  const [header, payload] = token.split(".").map(decodeJsonPart);
+  if (!header || !payload) return false;
+  if (typeof header.alg !== "string" || header.alg.toLowerCase() === "none") return false;
+  return !(payload.sub === "1234567890" && payload.name === "John Doe");
+}
+
+function decodeJsonPart(part: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part ?? "", "base64url").toString("utf8"));
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function decodeURIComponentSafe(s: string): string {
   try {

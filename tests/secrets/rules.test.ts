@@ -21,7 +21,29 @@ const positives: Array<[string, string, string, string]> = [
   ["dockerhub-pat", "app/push.sh", "docker login -p dckr_pat_Xk9vQ2mLpR7tZ3wB8nC4yD6fG1h\n", "dockerhub-pat app/push.sh:1 dckr****************1h"],
   ["database-url-password", "app/db.py", 'DSN = "postgresql+psycopg://app:Xk9vQ2mLpR7t@db.internal:5432/notes"\n', "database-url-password app/db.py:1 Xk*********t"],
   ["generic-secret-assignment", "app/config.yaml", "db:\n  host: db\n  password: 'R7t#Xk9vQ2mLp'\n", "generic-secret-assignment app/config.yaml:3 R7**********p"],
+  ...aiAndMessagingPositives(),
 ];
+
+/** Token formats whose values are assembled at run time, so this file holds no live-looking literal. */
+function aiAndMessagingPositives(): Array<[string, string, string, string]> {
+  const noise = "Xk9vQ2mLpR7tZ3wB8nC4yD6fG1hJ5kL0oP2qS4uV6wYa7Hb3Nc9Md2Fe5Gg8Ki1Lj4";
+  const openai = `sk-proj-${noise.slice(0, 40)}${["T3Blbk", "FJ"].join("")}${noise.slice(20, 60)}`;
+  const anthropic = `${["sk-", "ant-"].join("")}api03-${(noise + noise).slice(0, 93)}AA`;
+  const hf = `${["h", "f_"].join("")}${noise.replace(/[^A-Za-z]/g, "").slice(0, 34)}`;
+  const sendgrid = `${["S", "G."].join("")}${noise.slice(0, 22)}.${noise.slice(10, 53)}`;
+  const twilio = `${["S", "K"].join("")}${"9f3b1c7e5a2d4f6b8c0e1a3d5f7b9c2e"}`;
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const jwt = `${part({ alg: "HS256", typ: "JWT" })}.${part({ sub: "svc-billing", scope: "invoices:write" })}.${noise.slice(0, 43)}`;
+  const r = (s: string) => `${s.slice(0, 4)}****************${s.slice(-2)}`;
+  return [
+    ["openai-api-key", "app/llm.py", `client = OpenAI(api_key="${openai}")\n`, `openai-api-key app/llm.py:1 ${r(openai)}`],
+    ["anthropic-api-key", "app/llm.py", `KEY = "${anthropic}"\n`, `anthropic-api-key app/llm.py:1 ${r(anthropic)}`],
+    ["huggingface-token", "root/.cache/huggingface/token", `${hf}\n`, `huggingface-token root/.cache/huggingface/token:1 ${r(hf)}`],
+    ["sendgrid-api-key", "app/mail.py", `msg.send(key="${sendgrid}")\n`, `sendgrid-api-key app/mail.py:1 ${r(sendgrid)}`],
+    ["twilio-api-key", "app/sms.py", `TWILIO_API_KEY = "${twilio}"\n`, `twilio-api-key app/sms.py:1 ${r(twilio)}`],
+    ["jwt", "app/config/prod.yaml", `service_jwt: ${jwt}\n`, `jwt app/config/prod.yaml:1 ${r(jwt)}`],
+  ];
+}
 
 describe("built-in rules: true positives", () => {
   it.each(positives)("%s", (_id, path, text, expected) => {
@@ -85,6 +107,11 @@ const negatives: Array<[string, string, string]> = [
   ["empty .env", "app/.env", "# nothing here\nDEBUG=\n"],
   ["npmrc with a variable", "root/.npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"],
   ["Stripe test key", "app/pay.py", 'stripe.api_key = "sk_test_51Hx9Kq2Lm7Vn4Rt8Wz1Yb5Cd3"\n'],
+  ["jwt.io's example token", "lib/jose/README.md", `${["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"].join(".")}\n`],
+  ["unsigned JWT (alg none)", "lib/tests/data.txt", `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"sub":"a-user-id"}').toString("base64url")}.c2lnbmF0dXJlLXBhcnQtaGVyZQ\n`],
+  ["base64 that only looks like a JWT", "lib/blob.txt", "eyJub3QganNvbiBhdCBhbGw.eyJhbHNvIG5vdCBqc29uIGF0IGFsbA.c2lnbmF0dXJlLXBhcnQtaGVyZQ\n"],
+  ["placeholder Hugging Face token", "lib/docs.md", "HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"],
+  ["Python msg. lines and hex after sk", "lib/log.py", "msg.append(x)\nmsg.extend(rows)\ntask0123456789abcdef0123456789abcdef = 1\ndisk = 'SK0123456789abcdef0123456789abcdef0'\n"],
 ];
 
 describe("built-in rules: realistic false positives", () => {
