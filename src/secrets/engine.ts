@@ -1,13 +1,14 @@
 /**
- * The line engine: finds candidates in the text of one file (or one config value), fed in chunks.
+ * The line engine: finds candidates in the bytes of one file (or the text of one config value), fed in chunks.
  *
- * Speed comes from the keyword prefilter: one case-insensitive alternation of every keyword of the rules that
- * apply to a file runs over each block of complete lines; only lines it hits are split out and given to the
- * rules whose own keywords they contain. Memory is bounded: an unfinished line is carried between chunks up
- * to `windowChars`, then scanned in overlapping windows.
+ * Speed comes from the keyword prefilter (prefilter.ts): a DFA over the raw bytes finds the lines holding a
+ * keyword of the rules that apply to a file; only those lines become strings and meet the rules whose own
+ * keywords they contain. Memory is bounded: an unfinished line is carried between chunks up to
+ * `windowChars`, then scanned in overlapping windows.
  */
 import { PemTracker, pemOnLine } from "./pem.js";
 import { DEFAULT_STOPWORDS, hasStopword, looksLikeTemplate } from "./placeholders.js";
+import { Prefilter, literalPattern, regexPattern, type PrefilterCursor } from "./prefilter.js";
 import { allowlisted, secretOf, type Allowlist, type RawMatch, type SecretRule } from "./rule.js";
 import { shannonEntropy } from "./redact.js";
 
@@ -25,32 +26,39 @@ export interface Candidate {
 /** The rules that apply to one kind of file, with their combined keyword prefilter. */
 export class Profile {
   /** Undefined when some rule has no keywords: then every line is looked at. */
-  readonly keywordRe?: RegExp;
+  readonly prefilter?: Prefilter;
 
   constructor(readonly rules: Array<{ rule: SecretRule; order: number }>) {
     const words = new Set<string>();
+    const patterns = [];
     let everyLine = false;
     for (const { rule } of rules) {
       if (!rule.find && !rule.pem) continue; // path-only rules need no content
-      if (rule.keywords.length === 0) everyLine = true;
+      if (rule.keywordPattern) patterns.push(regexPattern(rule.keywordPattern));
+      else if (rule.keywords.length === 0) everyLine = true;
       for (const k of rule.keywords) words.add(k.toLowerCase());
     }
-    if (!everyLine) {
-      const alt = [...words].map((w) => w.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")).join("|");
-      this.keywordRe = new RegExp(alt === "" ? "(?!)" : alt, "gi");
-    }
+    if (!everyLine) this.prefilter = new Prefilter([...[...words].map(literalPattern), ...patterns]);
   }
 }
 
 const OVERLAP = 4096;
 /** Candidates kept per file; beyond this a file is surely not a config but a dump: stop collecting. */
 const MAX_CANDIDATES = 1000;
+const NEWLINE = 0x0a;
 
-/** Scans one file's text. Call write() with latin1-decoded chunks (1 char = 1 byte), then finish(). */
+/** Scans one file: write() its bytes chunk by chunk (or scanText() a config value), then finish(). */
 export class FileScan {
-  private carry = "";
-  /** Column at which `carry` starts in its line (> 0 only inside a windowed long line). */
-  private carryCol = 0;
+  private readonly cursor: PrefilterCursor = { state: Prefilter.START, newlines: 0, lastNewline: -1 };
+  /** Bytes of the current line that came in earlier chunks. */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  /** Column at which `pending` starts in its line (> 0 only inside a windowed long line). */
+  private lineCol = 0;
+  /** The current line must be scanned when it ends: a keyword hit, an open PEM block, or no prefilter. */
+  private hot = false;
+  /** Column of the last keyword hit on the current line, so a window cut keeps a hit it still holds. */
+  private hitCol = -1;
   private lineNo = 1;
   private pem?: { tracker: PemTracker; rules: Array<{ rule: SecretRule; order: number }> };
   private readonly flags = new Set<string>();
@@ -63,59 +71,102 @@ export class FileScan {
     private readonly windowChars = 64 * 1024,
   ) {}
 
-  /** Feeds the next chunk of text. */
-  write(text: string): void {
-    let buf = this.carry + text;
-    const lastNl = buf.lastIndexOf("\n");
-    if (lastNl >= 0) {
-      this.scanBlock(buf.slice(0, lastNl + 1), this.carryCol);
-      this.carryCol = 0;
-      buf = buf.slice(lastNl + 1);
+  /** Feeds the next chunk of the file's bytes. */
+  write(chunk: Buffer): void {
+    const prefilter = this.profile.prefilter;
+    let lineStart = 0;
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.hot || this.pem || !prefilter) {
+        // The current line is to be scanned: find where it ends.
+        const end = chunk.indexOf(NEWLINE, pos);
+        if (end < 0) {
+          // The line goes on into the next chunk: note later hits, which a window cut may need.
+          if (prefilter && !this.pem) this.trackHits(prefilter, chunk, pos, lineStart);
+          break;
+        }
+        this.scanCurrentLine(chunk.subarray(lineStart, end));
+        this.cursor.state = Prefilter.START;
+        lineStart = pos = end + 1;
+        continue;
+      }
+      const hit = prefilter.run(this.cursor, chunk, pos, chunk.length);
+      if (this.cursor.newlines > 0) {
+        // Lines passed without a hit: nothing of them is kept.
+        this.lineNo += this.cursor.newlines;
+        lineStart = this.cursor.lastNewline + 1;
+        this.dropPending();
+      }
+      if (hit < 0) break;
+      this.hot = true;
+      this.hitCol = this.lineCol + this.pendingLength + (hit - lineStart);
+      pos = hit + 1;
     }
-    // A line longer than the window: scan what we have, keep an overlap so a secret across the cut is seen.
-    while (buf.length > this.windowChars) {
-      this.scanLine(buf.slice(0, this.windowChars), this.lineNo, this.carryCol);
-      const cut = this.windowChars - OVERLAP;
-      buf = buf.slice(cut);
-      this.carryCol += cut;
+    this.hold(chunk.subarray(lineStart));
+  }
+
+  private trackHits(prefilter: Prefilter, chunk: Buffer, from: number, lineStart: number): void {
+    for (let h = prefilter.run(this.cursor, chunk, from, chunk.length); h >= 0; h = prefilter.run(this.cursor, chunk, h + 1, chunk.length)) {
+      this.hitCol = this.lineCol + this.pendingLength + (h - lineStart);
     }
-    this.carry = buf;
+  }
+
+  /** Scans a config value (Env entry, label, created_by): every line, no prefilter; JS strings kept as they are. */
+  scanText(text: string): void {
+    for (const line of text.split("\n")) {
+      if (this.pem) this.feedPem(line);
+      else this.scanLongLine(line, this.lineNo, 0);
+      this.lineNo++;
+    }
   }
 
   /** Ends the file: scans the last line and returns its candidates, de-duplicated. */
   finish(): Candidate[] {
-    if (this.carry.length > 0) this.scanBlock(this.carry, this.carryCol);
-    this.carry = "";
+    if (this.pendingLength > 0 && (this.hot || this.pem || !this.profile.prefilter)) this.scanCurrentLine(Buffer.alloc(0));
+    this.dropPending();
     return this.settle();
   }
 
-  private scanBlock(block: string, firstCol: number): void {
-    const kw = this.profile.keywordRe;
-    let pos = 0;
-    let cursor = 0; // position up to which newlines were counted into lineNo
-    const lineAt = (p: number): number => {
-      for (let i = block.indexOf("\n", cursor); i !== -1 && i < p; i = block.indexOf("\n", i + 1)) this.lineNo++;
-      cursor = p;
-      return this.lineNo;
-    };
-    while (pos < block.length) {
-      let start = pos;
-      if (!this.pem && kw) {
-        kw.lastIndex = pos;
-        const m = kw.exec(block);
-        if (!m) break;
-        start = m.index === 0 ? 0 : block.lastIndexOf("\n", m.index - 1) + 1;
-        if (start < pos) start = pos;
+  /** The current line ends with `tail` (its bytes in the last chunk): scan it whole, then start the next line. */
+  private scanCurrentLine(tail: Buffer): void {
+    const bytes = this.pendingLength ? Buffer.concat([...this.pending, tail]) : tail;
+    const text = bytes.toString("latin1");
+    if (this.pem) this.feedPem(text);
+    else this.scanLongLine(text, this.lineNo, this.lineCol);
+    this.lineNo++;
+    this.dropPending();
+  }
+
+  /** Keeps the unfinished line; past the window, scans a window of it (if hot) and keeps only an overlap. */
+  private hold(rest: Buffer): void {
+    if (rest.length === 0) return;
+    // A copy: the chunk's memory belongs to the reader.
+    this.pending.push(Buffer.from(rest));
+    this.pendingLength += rest.length;
+    if (this.pendingLength <= this.windowChars) return;
+    const line = Buffer.concat(this.pending);
+    let at = 0;
+    while (line.length - at > this.windowChars) {
+      if (this.hot || this.pem || !this.profile.prefilter) {
+        if (this.pem) this.pem = undefined; // a PEM body does not run for 64 KiB on one line
+        else this.scanLine(line.toString("latin1", at, at + this.windowChars), this.lineNo, this.lineCol);
       }
-      let end = block.indexOf("\n", start);
-      if (end === -1) end = block.length;
-      const line = lineAt(start);
-      const text = block.slice(start, end);
-      if (this.pem) this.feedPem(text);
-      else this.scanLongLine(text, line, start === 0 ? firstCol : 0);
-      pos = end + 1;
+      const cut = this.windowChars - OVERLAP;
+      at += cut;
+      this.lineCol += cut;
+      // The kept overlap still holds the last hit: it stays hot for the next window.
+      this.hot = this.hitCol >= this.lineCol;
     }
-    lineAt(block.length);
+    this.pending = [line.subarray(at)];
+    this.pendingLength = line.length - at;
+  }
+
+  private dropPending(): void {
+    this.pending = [];
+    this.pendingLength = 0;
+    this.lineCol = 0;
+    this.hot = false;
+    this.hitCol = -1;
   }
 
   /** A line inside a block can still be longer than the window when a single chunk was huge. */
@@ -140,7 +191,7 @@ export class FileScan {
     const pemRules: Array<{ rule: SecretRule; order: number }> = [];
     for (const entry of this.profile.rules) {
       const { rule } = entry;
-      if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
+      if (rule.keywordPattern ? !rule.keywordPattern.test(text) : rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
       if (rule.pem) pemRules.push(entry);
       else if (rule.find) for (const m of rule.find(text)) this.consider(entry, m, text, line, col);
     }

@@ -49,7 +49,10 @@ const HEAD_BYTES = 8192;
 export function looksBinary(head: Buffer): boolean {
   if (head.includes(0)) return true;
   let control = 0;
-  for (const b of head) if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i]!;
+    if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
+  }
   return control > head.length * 0.1;
 }
 
@@ -109,13 +112,13 @@ export function createSecretScanner(options: ScannerOptions): SecretScanner {
       if (room <= 0) return;
       const part = b.length > room ? b.subarray(0, room) : b;
       bytes += part.length;
-      scan.write(part.toString("latin1"));
+      scan.write(part);
       if (bytes >= maxFileBytes) {
         notes.push({ layer, path: entry.path, message: `secret scan stopped after ${maxFileBytes} bytes (maxFileBytes)` });
       }
     };
     const decide = (): void => {
-      const buf = Buffer.concat(head!, headLen);
+      const buf = head!.length === 1 ? head![0]! : Buffer.concat(head!, headLen);
       head = undefined;
       if (looksBinary(buf.subarray(0, HEAD_BYTES))) {
         state = "skip";
@@ -177,7 +180,7 @@ function configCandidates(rules: RuleSet, profiles: Profile[], texts: string[]):
   return texts.flatMap((text) =>
     profiles.flatMap((p) => {
       const scan = new FileScan(p, rules.allowlists, "", 64 * 1024);
-      scan.write(text);
+      scan.scanText(text);
       return scan.finish();
     }),
   );

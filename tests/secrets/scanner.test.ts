@@ -55,6 +55,18 @@ describe("streaming", () => {
     ]);
   });
 
+  it.each([8192, 65536, 1 << 20])("finds secrets far apart on one 400 KB line (chunks of %i bytes)", (chunk) => {
+    const filler = "ab+/".repeat(16 * 1024);
+    // A keyword early, then 300 KB of keyword-free noise, then a token: every window is judged on its own hits.
+    const line = ` k="${AKIA}" ${filler.repeat(5)} t=${GHP} ${filler}`;
+    expect(brief(scanFiles({ "lib/bundle.min.js": `${line}
+z = 1
+` }, { chunk }))).toEqual([
+      "aws-access-key-id lib/bundle.min.js:1 AKIA**************YZ",
+      `github-token lib/bundle.min.js:1 ghp_****************${GHP.slice(-2)}`,
+    ]);
+  });
+
   it("follows a PEM body across chunks and lines", () => {
     const body = Array.from({ length: 5 }, (_, i) => Buffer.from(Array.from({ length: 48 }, (_, j) => (i * 48 + j) * 131 % 253)).toString("base64"));
     const pem = `KEY = (\n    "-----BEGIN EC PRIVATE KEY-----\\n"\n${body.map((b) => `    "${b}\\n"`).join("\n")}\n    "-----END EC PRIVATE KEY-----\\n"\n)\n`;
