@@ -60,12 +60,12 @@ export async function sniffCompression(path: string, entry: OuterEntry): Promise
   }
 }
 
-const GUNZIP_CHUNK = 256 * 1024;
+const GUNZIP_CHUNK = 1024 * 1024;
 /**
  * zlib inflates on libuv's thread pool: letting it run this far ahead of the consumer keeps it busy on the
  * other core while this thread parses and scans, instead of taking turns (its default buffers one chunk).
  */
-const GUNZIP_OPTIONS: ZlibOptions & TransformOptions = { chunkSize: GUNZIP_CHUNK, highWaterMark: 16 * GUNZIP_CHUNK };
+const GUNZIP_OPTIONS: ZlibOptions & TransformOptions = { chunkSize: GUNZIP_CHUNK, highWaterMark: 4 * GUNZIP_CHUNK };
 
 /** Read one layer; throws ImageReadError naming the layer when it is corrupt, truncated, a bomb or tampered. */
 export async function readLayer(
