@@ -58,11 +58,8 @@ hooks: ## install a git pre-push hook that runs `make verify` (skip once with SK
 	install -m 0755 scripts/pre-push .git/hooks/pre-push
 	@echo "pre-push hook installed: it runs 'make verify'; skip it once with SKIP_VERIFY=1 git push"
 
-bench: install ## measure verify() end to end, the image reader and the secret scanner (needs the Docker engine)
-	npx tsx bench/verify-docker.ts
-	mkdir -p .cache/bench && $(DOCKER) save -o .cache/bench/base.tar offline/python:3.12-slim
-	npx tsx bench/read-image.ts .cache/bench/base.tar
-	npx tsx bench/scan-secrets.ts api/.venv 200
+bench: install ## side by side: our scan vs raw decompression, gitleaks and trivy; the verify flow; image sizes. One table, JSON in .cache/bench (needs the Docker engine and Go; BENCH_ARGS="--runs 3")
+	npx tsx bench/run.ts $(BENCH_ARGS)
 
 clean: ## remove installed tools and caches (not node_modules)
 	rm -rf $(TOOLS) api/.venv

@@ -1,15 +1,15 @@
 /**
- * Benchmark the image reader: `npx tsx bench/read-image.ts <tarball>`.
+ * Benchmark the image reader: `npx tsx bench/tools/read-image.ts <tarball>`.
  * Prints uncompressed MB/s over all layers, wall time and peak RSS. A byte-counting visitor is attached so
  * file contents really flow through the visitor path, as the secret scanner's would.
  */
-import { readImage } from "../src/image/read.js";
-import type { ContentVisitor } from "../src/image/types.js";
+import { readImage } from "../../src/image/read.js";
+import type { ContentVisitor } from "../../src/image/types.js";
 
 async function main(): Promise<void> {
   const path = process.argv[2];
   if (!path) {
-    console.error("usage: npx tsx bench/read-image.ts <image-tarball>");
+    console.error("usage: npx tsx bench/tools/read-image.ts <image-tarball>");
     process.exit(2);
   }
   let peakRss = process.memoryUsage().rss;

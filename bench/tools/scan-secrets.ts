@@ -1,13 +1,13 @@
 /**
  * Throughput of the secret scanner's visitor over real text: the files of a directory (default: the API venv,
  * api/.venv), fed in 64 KiB chunks as the image reader would, repeated until about 200 MB went through.
- * Prints MB/s and the findings of the first pass (redacted). Run: npx tsx bench/scan-secrets.ts [dir] [MB]
+ * Prints MB/s and the findings of the first pass (redacted). Run: npx tsx bench/tools/scan-secrets.ts [dir] [MB]
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { LayerRef } from "../src/image/types.js";
-import { defaultRuleSet } from "../src/secrets/load.js";
-import { createSecretScanner } from "../src/secrets/scanner.js";
+import type { LayerRef } from "../../src/image/types.js";
+import { defaultRuleSet } from "../../src/secrets/load.js";
+import { createSecretScanner } from "../../src/secrets/scanner.js";
 
 const root = process.argv[2] ?? "api/.venv";
 const targetMB = Number(process.argv[3] ?? 200);
