@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { PlacedFinding } from "../lib/findings.js";
@@ -158,6 +158,8 @@ export async function installPeer(peer: PeerName, binDir: string): Promise<PeerI
     return { ok: true, bin, version: spec.version, module: spec.module, installCommand: installCommand(spec) };
   }
 
+  // An older layout kept the binaries directly in binDir: a file where this peer's folder goes is removed.
+  if ((await stat(dir).catch(() => undefined))?.isFile()) await rm(dir);
   await mkdir(dir, { recursive: true });
   // Run outside any Go module or workspace so nothing local changes what `go install pkg@version` builds.
   const tagArgs = spec.tags.length > 0 ? ["-tags", spec.tags.join(",")] : [];
