@@ -16,10 +16,16 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC32 (IEEE) of an ASCII string. Own table: zlib.crc32 needs Node 20.15, the project allows 20.12. */
-export function crc32(s: string): number {
+/**
+ * CRC32 (IEEE) of an ASCII string or of bytes (several parts are one message, as PNG chunks need). Own
+ * table: zlib.crc32 needs Node 20.15, the project allows 20.12.
+ */
+export function crc32(...parts: Array<string | Uint8Array>): number {
   let crc = 0xffffffff;
-  for (let i = 0; i < s.length; i++) crc = CRC_TABLE[(crc ^ s.charCodeAt(i)) & 0xff] ^ (crc >>> 8);
+  for (const p of parts) {
+    if (typeof p === "string") for (let i = 0; i < p.length; i++) crc = CRC_TABLE[(crc ^ p.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+    else for (let i = 0; i < p.length; i++) crc = CRC_TABLE[(crc ^ p[i]!) & 0xff]! ^ (crc >>> 8);
+  }
   return (crc ^ 0xffffffff) >>> 0;
 }
 

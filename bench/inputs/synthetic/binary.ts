@@ -1,8 +1,9 @@
 /**
  * Binary content: x86-like machine code (for the pools), ELF shared objects and executables, CPython 3.12
  * .pyc files, and blobs with the headers of real formats (safetensors, PyTorch zip, ONNX, npy, parquet,
- * PNG) followed by keystream bytes; crc32 for PNG chunks and token checksums.
+ * PNG) followed by keystream bytes (PNG chunk CRCs from src/secrets/checksum.ts).
  */
+import { crc32 } from "../../../src/secrets/checksum.js";
 import { MTIME } from "./constants.js";
 import type { RandomBytes, Rng } from "./random.js";
 import type { Pools, Vocab } from "./vocabulary.js";
@@ -140,21 +141,6 @@ export function pyc(r: Rng, p: Pools, source: Buffer, size: number): Buffer {
 
 export type BlobKind = "safetensors" | "bin" | "onnx" | "npy" | "png" | "parquet";
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(...bufs: Buffer[]): number {
-  let c = 0xffffffff;
-  for (const b of bufs) for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 export function blobHeader(r: Rng, v: Vocab, kind: BlobKind, size: number): Buffer {
   switch (kind) {

@@ -4,24 +4,13 @@
  * build planted files line by line so every plant's line is known, and the check that plants stay apart.
  */
 import type { PlantedSecret } from "../../lib/findings.js";
-import { crc32 } from "./binary.js";
+import { base62, crc32 } from "../../../src/secrets/checksum.js";
 import { ALNUM, B64URL, DIGITS, hash32, hex, LOWER, RandomBytes, Rng, UPPER } from "./random.js";
-
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-function base62(n: number, width: number): string {
-  let out = "";
-  let x = n;
-  do {
-    out = BASE62[x % 62] + out;
-    x = Math.floor(x / 62);
-  } while (x > 0);
-  return out.padStart(width, "0");
-}
 
 /** GitHub (and npm) token checksum: base62 CRC32 of the 30 random characters, 6 wide. */
 function checksummedToken(r: Rng, prefix: string): string {
   const body = r.chars(ALNUM, 30);
-  return `${prefix}${body}${base62(crc32(Buffer.from(body, "latin1")), 6)}`;
+  return `${prefix}${body}${base62(crc32(body), 6)}`;
 }
 
 const b64url = (b: Buffer): string => b.toString("base64url");
