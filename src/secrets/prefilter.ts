@@ -38,7 +38,7 @@ export class Prefilter {
   /** (state << 8 | raw byte) -> next state << 1 | hit; raw bytes, so case folding costs nothing per byte. */
   private table = new Int32Array(0);
 
-  constructor(patterns: ByteSetSequence[]) {
+  constructor(patterns: ByteSetSequence[], private readonly maxStates = MAX_STATES) {
     for (const p of patterns) {
       if (p.length === 0) continue;
       this.starts.push(this.sets.length);
@@ -127,7 +127,7 @@ export class Prefilter {
       else next.add(pos + 1);
     }
     const positions = [...next].sort((x, y) => x - y);
-    if (this.states.length >= MAX_STATES && !this.keys.has(positions.join(","))) {
+    if (this.states.length >= this.maxStates && !this.keys.has(positions.join(","))) {
       this.reset();
       state = this.intern(source);
     }
