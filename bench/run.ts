@@ -30,16 +30,26 @@ const ROOT = resolve(import.meta.dirname, "..");
 const CACHE = join(ROOT, ".cache/bench");
 const SECTIONS = ["scan", "verify", "image"] as const;
 
+const USAGE = "use --runs N, --synthetic-runs N, --mib N, --only scan,verify,image, --json <file>";
+
+const OPTIONS = {
+  runs: { type: "string", default: "5" },
+  "synthetic-runs": { type: "string", default: "3" },
+  mib: { type: "string", default: "1100" },
+  only: { type: "string", default: SECTIONS.join(",") },
+  json: { type: "string", default: join(CACHE, "results.json") },
+} as const;
+
+function parsed() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}: ${USAGE}`);
+  }
+}
+
 function options() {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: "string", default: "5" },
-      "synthetic-runs": { type: "string", default: "3" },
-      mib: { type: "string", default: "1100" },
-      only: { type: "string", default: SECTIONS.join(",") },
-      json: { type: "string", default: join(CACHE, "results.json") },
-    },
-  });
+  const { values } = parsed();
   const count = (name: string, v: string, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${v}: give a whole number ≥ ${min}`);
