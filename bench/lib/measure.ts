@@ -3,6 +3,7 @@
  * resident memory (the kernel's ru_maxrss of the largest process in the tree, via getrusage). Node cannot
  * read a child's rusage, so a few lines of Python (on every machine here) spawn the command and report.
  */
+import { lastLine } from "../../src/text.js";
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -61,8 +62,7 @@ export async function measureCommand(argv: string[], options: MeasureOptions): P
     const name = argv.slice(0, 2).join(" ");
     if (measured.exitCode === -9) throw new Error(`${name} did not finish within ${options.timeoutMs / 1000} s`);
     if (!(options.okExitCodes ?? [0]).includes(measured.exitCode)) {
-      const last = stderrTail.trim().split("\n").at(-1) ?? "";
-      throw new Error(`${name} exited ${measured.exitCode}: ${last}`);
+      throw new Error(`${name} exited ${measured.exitCode}: ${lastLine(stderrTail)}`);
     }
     return { ...measured, stdout, stderrTail };
   } finally {

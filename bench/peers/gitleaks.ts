@@ -19,12 +19,12 @@
  * `*.dist-info/`, `venv|env|virtualenv/lib/`, `node_modules/`, `vendor/…`, lock files and image/font/office
  * files; it also skips files that look binary (by magic) and does not look inside archives.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import type { PlacedFinding } from "../lib/findings.js";
 import { measureCommand } from "../lib/measure.js";
-import type { PeerRun } from "./install.js";
+import { readPeerReport, type PeerRun } from "./install.js";
 
 interface GitleaksFinding {
   RuleID?: unknown;
@@ -62,12 +62,7 @@ export async function runGitleaks(bin: string, layersRoot: string, layerDirs: st
     const root = resolve(layersRoot);
     const argv = [bin, "dir", root, "--report-format", "json", "--report-path", report, "--no-banner", "--exit-code", "0", "--log-level", "error", "--redact"];
     const m = await measureCommand(argv, { cwd: work, env: defaultEnv(), timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(report, "utf8"));
-    } catch (e) {
-      throw new Error(`gitleaks wrote no readable JSON report (${(e as Error).message.split("\n")[0]}); stderr: ${m.stderrTail.trim().split("\n").at(-1) ?? ""}`);
-    }
+    const raw = await readPeerReport("gitleaks", report, m.stderrTail);
     if (!Array.isArray(raw)) throw new Error("gitleaks report is not a JSON array; the report format changed");
     const findings: PlacedFinding[] = (raw as GitleaksFinding[]).map((f) => {
       // Only place and rule are kept: Secret, Match and Line are dropped here.

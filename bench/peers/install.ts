@@ -5,9 +5,10 @@
  * pinned module version and build tags. When a peer cannot be installed the result says why in one line,
  * so the benchmark can print that row instead of dropping it.
  */
+import { firstLine, lastLine } from "../../src/text.js";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { PlacedFinding } from "../lib/findings.js";
@@ -110,10 +111,6 @@ function runBounded(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
   });
 }
 
-/** The last non-empty line of a command's stderr, for one-line reasons. */
-function lastLine(text: string): string {
-  return text.trim().split("\n").map((l) => l.trim()).filter(Boolean).at(-1)?.slice(0, 300) ?? "";
-}
 
 /** `go version -m` of a binary: the module version and build tags it was built with (undefined: not that module). */
 async function builtWith(bin: string, module: string): Promise<{ version: string; tags: string } | undefined> {
@@ -148,7 +145,7 @@ export async function installPeer(peer: PeerName, binDir: string): Promise<PeerI
     return { ok: false, reason: `${peer} not installed: no \`go\` on PATH; install Go (https://go.dev/dl/) and rerun, the benchmark builds it with \`${installCommand(spec)}\`` };
   }
   if (goCheck.code !== 0) {
-    return { ok: false, reason: `${peer} not installed: \`go version\` failed (${lastLine(goCheck.stderr) || goCheck.spawnError?.message || `exit ${goCheck.code}`}); fix the Go toolchain and rerun` };
+    return { ok: false, reason: `${peer} not installed: \`go version\` failed (${lastLine(goCheck.stderr).slice(0, 300) || goCheck.spawnError?.message || `exit ${goCheck.code}`}); fix the Go toolchain and rerun` };
   }
 
   // GOBIN must be absolute.
@@ -173,7 +170,7 @@ export async function installPeer(peer: PeerName, binDir: string): Promise<PeerI
     return { ok: false, reason: `${peer} not installed: \`${cmd}\` did not finish within ${spec.installTimeoutMs / 60_000} min; run it by hand with GOBIN=${dir} and rerun` };
   }
   if (r.code !== 0) {
-    const why = lastLine(r.stderr) || r.spawnError?.message || `exit ${r.code}`;
+    const why = lastLine(r.stderr).slice(0, 300) || r.spawnError?.message || `exit ${r.code}`;
     return { ok: false, reason: `${peer} not installed: \`${cmd}\` failed: ${why}; check network access to the Go module proxy and the Go version` };
   }
   const got = await builtWith(bin, spec.module);
@@ -182,6 +179,15 @@ export async function installPeer(peer: PeerName, binDir: string): Promise<PeerI
     return { ok: false, reason: `${peer} not installed: ${bin} reports ${spec.module} ${what} after installing ${spec.version}; remove it and rerun` };
   }
   return { ok: true, bin, version: spec.version, module: spec.module, installCommand: cmd };
+}
+
+/** A peer's JSON report, parsed; one line naming the peer and its last stderr line when it is missing or broken. */
+export async function readPeerReport(peer: string, file: string, stderrTail: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as unknown;
+  } catch (e) {
+    throw new Error(`${peer} wrote no readable JSON report (${firstLine(e)}); stderr: ${lastLine(stderrTail)}`);
+  }
 }
 
 /** One measured run of a peer scanner over an image, findings reduced to their place (never the value). */

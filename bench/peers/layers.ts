@@ -6,6 +6,7 @@
  * reader picks the manifest and layer blobs. GNU tar does the extraction (it detects gzip/zstd on read).
  * The benchmark excludes this step from the peers' timings.
  */
+import { firstLine, lastLine } from "../../src/text.js";
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -20,10 +21,10 @@ function run(cmd: string, args: string[], what: string): Promise<void> {
     execFile(cmd, args, { timeout: TAR_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
       if (!err) return done();
       const e = err as NodeJS.ErrnoException & { killed?: boolean };
-      const last = String(stderr).trim().split("\n").at(-1)?.slice(0, 300) ?? "";
+      const last = lastLine(String(stderr)).slice(0, 300);
       if (e.killed) fail(new Error(`${what}: ${cmd} did not finish within ${TAR_TIMEOUT_MS / 60_000} min`));
       else if (e.code === "ENOENT") fail(new Error(`${what}: ${cmd} is not on PATH; install GNU tar`));
-      else fail(new Error(`${what}: ${cmd} failed: ${last || e.message.split("\n")[0]}`));
+      else fail(new Error(`${what}: ${cmd} failed: ${last || firstLine(e)}`));
     });
   });
 }

@@ -29,12 +29,12 @@
  * images, pdf/doc, `.bin`, archives (`.zip`, `.gz`, `.tar`, `.deb`, `.rpm`); binary files other than `.pyc`
  * and files under 10 bytes are skipped; `proc`, `sys`, `dev` are never walked.
  */
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { PlacedFinding } from "../lib/findings.js";
 import { measureCommand } from "../lib/measure.js";
-import type { PeerRun } from "./install.js";
+import { readPeerReport, type PeerRun } from "./install.js";
 import { extractOuter, hasDockerManifest } from "./layers.js";
 
 interface TrivySecret {
@@ -76,12 +76,7 @@ export async function runTrivy(bin: string, tarball: string, diffIds: string[], 
     ];
     // Our bound is a little longer than trivy's own, so trivy's timeout error (one line) is what surfaces.
     const m = await measureCommand(argv, { cwd: work, env: defaultEnv(), timeoutMs: timeoutMs + 30_000 });
-    let raw: { Results?: TrivyResult[] | null };
-    try {
-      raw = JSON.parse(await readFile(report, "utf8")) as typeof raw;
-    } catch (e) {
-      throw new Error(`trivy wrote no readable JSON report (${(e as Error).message.split("\n")[0]}); stderr: ${m.stderrTail.trim().split("\n").at(-1) ?? ""}`);
-    }
+    const raw = (await readPeerReport("trivy", report, m.stderrTail)) as { Results?: TrivyResult[] | null };
     const findings: PlacedFinding[] = [];
     for (const r of raw.Results ?? []) {
       const path = String(r.Target ?? "").replace(/^\/+/, "");

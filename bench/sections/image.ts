@@ -7,6 +7,7 @@
  * first Dockerfile starts from); the target is judged against it. The same Dockerfile on the slim base is
  * shown too: it isolates what the multi-stage build itself saves once the base is already slim.
  */
+import { lastLine } from "../../src/text.js";
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
@@ -52,7 +53,7 @@ async function fullPythonImage(ctx: ImageContext): Promise<string> {
   const name = (await run("bash", [script, "--print-full-image"], { timeout: 10_000 })).stdout.trim();
   ctx.log(`making sure ${name} (stand-in for python:3.12) is built`);
   await run("bash", [script, "--full"], { timeout: 30 * 60_000 }).catch((e: { stderr?: string }) => {
-    throw new Error(`${OFFLINE_SCRIPT} --full failed: ${e.stderr?.trim().split("\n").at(-1) ?? String(e)}`);
+    throw new Error(`${OFFLINE_SCRIPT} --full failed: ${e.stderr ? lastLine(e.stderr) : String(e)}`);
   });
   return name;
 }

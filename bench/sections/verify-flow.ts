@@ -4,6 +4,7 @@
  * cycle done the plain way (`docker run`, poll health with `docker exec curl`, `docker stop`) to show what
  * the helper costs.
  */
+import { lastLine } from "../../src/text.js";
 import type { VerifyConfig } from "../../src/config/schema.js";
 import type { ImageIndex } from "../../src/image/types.js";
 import { serveScenario } from "../../src/runtime/scenarios.js";
@@ -122,7 +123,7 @@ async function plainCycles(ctx: FlowContext): Promise<Cycles> {
     const t0 = performance.now();
     try {
       const started = await docker(["run", "-d", "--name", name, "--network", "none", ...envFlags, ctx.prod.name], 60_000, spec.env);
-      if (started.code !== 0) throw new Error(`docker run failed: ${started.stderr.trim().split("\n").at(-1)}`);
+      if (started.code !== 0) throw new Error(`docker run failed: ${lastLine(started.stderr)}`);
       const deadline = t0 + spec.healthTimeoutMs;
       while ((await docker(["exec", name, "curl", "-fsS", "-o", "/dev/null", url], 10_000)).code !== 0) {
         if (performance.now() > deadline) throw new Error(`${ctx.prod.name} not healthy within ${spec.healthTimeoutMs} ms under plain docker run`);
