@@ -55,7 +55,7 @@ export class FileScan {
   private pendingLength = 0;
   /** Column at which `pending` starts in its line (> 0 only inside a windowed long line). */
   private lineCol = 0;
-  /** The current line must be scanned when it ends: a keyword hit, an open PEM block, or no prefilter. */
+  /** A keyword hit on the current line (see lineWanted). */
   private hot = false;
   /** Column of the last keyword hit on the current line, so a window cut keeps a hit it still holds. */
   private hitCol = -1;
@@ -71,13 +71,18 @@ export class FileScan {
     private readonly windowChars = 64 * 1024,
   ) {}
 
+  /** The current line must be scanned when it ends: a keyword hit, an open PEM block, or no prefilter. */
+  private get lineWanted(): boolean {
+    return this.hot || this.pem !== undefined || !this.profile.prefilter;
+  }
+
   /** Feeds the next chunk of the file's bytes. */
   write(chunk: Buffer): void {
     const prefilter = this.profile.prefilter;
     let lineStart = 0;
     let pos = 0;
     while (pos < chunk.length) {
-      if (this.hot || this.pem || !prefilter) {
+      if (!prefilter || this.lineWanted) {
         // The current line is to be scanned: find where it ends.
         const end = chunk.indexOf(NEWLINE, pos);
         if (end < 0) {
@@ -122,7 +127,7 @@ export class FileScan {
 
   /** Ends the file: scans the last line and returns its candidates, de-duplicated. */
   finish(): Candidate[] {
-    if (this.pendingLength > 0 && (this.hot || this.pem || !this.profile.prefilter)) this.scanCurrentLine(Buffer.alloc(0));
+    if (this.pendingLength > 0 && this.lineWanted) this.scanCurrentLine(Buffer.alloc(0));
     this.dropPending();
     return this.settle();
   }
@@ -147,7 +152,7 @@ export class FileScan {
     const line = Buffer.concat(this.pending);
     let at = 0;
     while (line.length - at > this.windowChars) {
-      if (this.hot || this.pem || !this.profile.prefilter) {
+      if (this.lineWanted) {
         if (this.pem) this.pem = undefined; // a PEM body does not run for 64 KiB on one line
         else this.scanLine(line.toString("latin1", at, at + this.windowChars), this.lineNo, this.lineCol);
       }
