@@ -15,7 +15,6 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
 import {
   dag,
-  ExecError,
   ImageLayerCompression,
   ReturnType,
   type BuildArg,
@@ -221,6 +220,21 @@ export function withScenarioEnv(container: Container, env: Record<string, string
     .reduce((c, name) => c.withEnvVariable(name, env[name]), container);
 }
 
+/** The fields of the SDK's ExecError that a message needs. */
+interface ExecErrorLike {
+  exitCode: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+/**
+ * Whether an error is the SDK's ExecError, matched by name and shape: inside a module the SDK is a
+ * bundle whose index does not export the ExecError class, so `instanceof` cannot be used there.
+ */
+export function isExecError(error: unknown): error is ExecErrorLike {
+  return error instanceof Error && error.name === "ExecError" && typeof (error as Partial<ExecErrorLike>).exitCode === "number";
+}
+
 /**
  * One line for a failed Dagger step. An ExecError (a command's exit code not allowed, e.g. 128-191
  * with ReturnType.Any) carries the command's stderr: its last line usually says why. The command line
@@ -228,8 +242,8 @@ export function withScenarioEnv(container: Container, env: Record<string, string
  */
 export function toRuntimeError(what: string, error: unknown): RuntimeError {
   if (error instanceof RuntimeError) return error;
-  if (error instanceof ExecError) {
-    return new RuntimeError(`${what}: a command exited ${error.exitCode}: ${lastLine(error.stderr) || lastLine(error.stdout) || "no output"}`);
+  if (isExecError(error)) {
+    return new RuntimeError(`${what}: a command exited ${error.exitCode}: ${lastLine(error.stderr ?? "") || lastLine(error.stdout ?? "") || "no output"}`);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new RuntimeError(`${what}: ${firstLine(message.trim()).trim() || "unknown Dagger error"}`);

@@ -152,6 +152,14 @@ describe("DaggerRuntime pure parts", () => {
     expect(converted.message).not.toContain("TOKEN");
   });
 
+  it("recognises the bundle's ExecError by name and shape, as instanceof cannot inside a module", () => {
+    const bundled = Object.assign(new Error("exec failed"), { name: "ExecError", exitCode: 2, stderr: "pid1: no CAP_SYS_ADMIN\n" });
+    expect(runtime.isExecError(bundled)).toBe(true);
+    expect(runtime.toRuntimeError("running", bundled).message).toBe("running: a command exited 2: pid1: no CAP_SYS_ADMIN");
+    expect(runtime.isExecError(Object.assign(new Error("x"), { name: "ExecError" }))).toBe(false);
+    expect(runtime.isExecError({ name: "ExecError", exitCode: 1 })).toBe(false);
+  });
+
   it("keeps RuntimeErrors and shortens other errors to their first line", () => {
     const original = new RuntimeError("already clear");
     expect(runtime.toRuntimeError("x", original)).toBe(original);
