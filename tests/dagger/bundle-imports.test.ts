@@ -99,9 +99,14 @@ describe("the module as the Dagger engine loads it", () => {
     expect(missing, "move these to package.json dependencies").toEqual([]);
   });
 
-  it("has typescript, which the SDK's runtime loads, as a runtime dependency at the SDK's version", () => {
-    expect(pkg.dependencies.typescript).toBe(SDK_TYPESCRIPT);
+  it("has typescript, which the SDK's runtime loads, as a runtime dependency on the SDK's line", async () => {
+    // Exactly the SDK's version makes its runtime mount its own copy over node_modules/typescript, and
+    // `npm install` then fails renaming it (EBUSY): a range on the same line installs from the lockfile.
+    expect(pkg.dependencies.typescript).toBeDefined();
+    expect(pkg.dependencies.typescript).not.toBe(SDK_TYPESCRIPT);
     expect(pkg.devDependencies?.typescript).toBeUndefined();
+    const lock = JSON.parse(await readFile("package-lock.json", "utf8")) as { packages: Record<string, { version: string }> };
+    expect(lock.packages["node_modules/typescript"].version.split(".").slice(0, 2)).toEqual(SDK_TYPESCRIPT.split(".").slice(0, 2));
   });
 
   it("pins the SDK package to the engine version of dagger.json", async () => {
