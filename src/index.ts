@@ -22,13 +22,13 @@ import {
 import type { Report } from "./checks/types.js";
 import { applyOverrides, CONFIG_FILE, parseConfig } from "./config/load.js";
 import { defaultConfig, type VerifyConfig } from "./config/schema.js";
-import { readImage } from "./image/read.js";
+import type { ImageName } from "./config/images.js";
 import { findingLine } from "./checks/image/no-secrets.js";
 import { REPORT_FORMATS, renderJson, renderJUnit, renderReport, renderSarif, renderTable, summaryLine, type ReportFormat } from "./report/index.js";
 import { devImage, hadolint, postgres, PYTEST, RUFF, runTool, shellcheck, typescript } from "./module/pipelines.js";
 import { lastLine, tailLines } from "./text.js";
-import { DaggerRuntime } from "./runtime/dagger.js";
-import { scenarioCaptures, serveScenario } from "./runtime/scenarios.js";
+import { DaggerRuntime, type DaggerRuntimeOptions } from "./runtime/dagger.js";
+import { serveScenario } from "./runtime/scenarios.js";
 import type { BuildSpec, RunEvidence } from "./runtime/types.js";
 import type { SecretFinding } from "./secrets/types.js";
 import { verify } from "./verify.js";
@@ -51,6 +51,8 @@ interface Overrides {
   expectedUid?: number;
   gracePeriodSeconds?: number;
   sizeBudgetMB?: number;
+  /** Images given as arguments; an undefined one keeps verify.yaml's. */
+  images?: Partial<Record<ImageName, string | undefined>>;
 }
 
 /** Proves a Python API's production image is production-ready: image config, every layer, secrets, PID 1 behaviour. */
@@ -233,16 +235,16 @@ export class ProdImageVerify {
     dockerfile = "Dockerfile",
     /** Build stage of the dev image; "" means the last stage. */
     target = "",
-    /** The PostgreSQL image of the test database. */
-    postgresImage = "postgres:16-alpine",
+    /** The PostgreSQL image of the test database (default: verify.yaml `images.postgres`, "postgres:16-alpine"). */
+    postgresImage?: string,
     /** The test command, run in the dev image's working directory (default: python -m pytest -q -p no:cacheprovider). */
     cmd?: string[],
   ): Promise<string> {
-    const config = await moduleConfig(source, {});
+    const config = await moduleConfig(source, { images: { postgres: postgresImage } });
     const api = source.directory(config.context);
     const run = devImage(api, config, dockerfile, target)
       .withMountedDirectory("tests", api.directory("tests"))
-      .withServiceBinding("db", postgres(postgresImage))
+      .withServiceBinding("db", postgres(config.images.postgres))
       .withEnvVariable("DATABASE_URL", "postgresql://verify@db:5432/verify")
       .withExec(cmd ?? PYTEST, { expect: ReturnType.Any });
     const [code, output] = await Promise.all([run.exitCode(), run.combinedOutput()]);
@@ -257,13 +259,17 @@ export class ProdImageVerify {
     @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
     /** The dev Dockerfile (it installs ruff), relative to the context. */
     dockerfile = "Dockerfile",
+    /** The image hadolint and shellcheck run in (default: verify.yaml `images.lintPython`, "python:3.12-slim"). */
+    pythonImage?: string,
+    /** The image tsc and eslint run in (default: verify.yaml `images.lintNode`, "node:20-bookworm-slim"). */
+    nodeImage?: string,
   ): Promise<string> {
-    const config = await moduleConfig(source, {});
+    const { context, images, ...config } = await moduleConfig(source, { images: { lintPython: pythonImage, lintNode: nodeImage } });
     const results = await Promise.all([
-      runTool("ruff", devImage(source.directory(config.context), config, dockerfile, ""), RUFF),
-      hadolint(source, config.context),
-      shellcheck(source),
-      typescript(source),
+      runTool("ruff", devImage(source.directory(context), { ...config, context, images }, dockerfile, ""), RUFF),
+      hadolint(source, context, images.lintPython),
+      shellcheck(source, images.lintPython),
+      typescript(source, images.lintNode),
     ]);
     const text = results.map((r) => `== ${r.tool}: ${r.code === 0 ? "ok" : `exit ${r.code}`}\n${r.output.trim()}`).join("\n\n");
     const failed = results.filter((r) => r.code !== 0).map((r) => r.tool);
@@ -277,9 +283,10 @@ async function moduleConfig(source: Directory, overrides: Overrides): Promise<Ve
   const base = (await source.entries()).includes(CONFIG_FILE)
     ? parseConfig(await source.file(CONFIG_FILE).contents(), CONFIG_FILE)
     : defaultConfig();
-  const { buildArg, ...rest } = overrides;
+  const { buildArg, images, ...rest } = overrides;
   const buildArgs = buildArg ? { ...base.buildArgs, ...parseBuildArgs(buildArg) } : undefined;
-  return applyOverrides(base, { ...rest, buildArgs });
+  const given = Object.fromEntries(Object.entries(images ?? {}).filter(([, image]) => image !== undefined));
+  return applyOverrides(base, { ...rest, buildArgs, images: { ...base.images, ...given } });
 }
 
 /** `NAME=value` strings as a record; a malformed one is a one-line error naming it. */
@@ -298,19 +305,23 @@ export function productionSpec(config: VerifyConfig): BuildSpec {
   return { context: config.context, dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs };
 }
 
+/** What DaggerRuntime takes from the config. */
+function runtimeOptions(config: VerifyConfig): DaggerRuntimeOptions {
+  return { harnessBuilderImage: config.images.harnessBuilder };
+}
+
 async function buildProduction(source: Directory, config: VerifyConfig): Promise<{ container: Container }> {
-  const runtime = new DaggerRuntime(source);
+  const runtime = new DaggerRuntime(source, runtimeOptions(config));
   const image = await runtime.build(productionSpec(config));
   return { container: runtime.container(image) };
 }
 
-/** Build, export, read the config and users, then run the serve scenario: the steps verify() uses. */
+/** Build, then run the serve scenario from the image's start settings: the steps verify() uses. */
 async function serveEvidence(source: Directory, config: VerifyConfig): Promise<RunEvidence> {
-  const runtime = new DaggerRuntime(source);
+  const runtime = new DaggerRuntime(source, runtimeOptions(config));
   try {
     const image = await runtime.build(productionSpec(config));
-    const index = await readImage(await runtime.exportTarball(image), { capture: scenarioCaptures });
-    return await runtime.runScenario(image, serveScenario(config, index));
+    return await runtime.runScenario(image, serveScenario(config, await runtime.startConfig(image)));
   } finally {
     await runtime.close();
   }
@@ -327,9 +338,12 @@ async function runVerify(
   options: { skipRuntime: boolean; skipCache: boolean },
 ): Promise<Report> {
   const repoRoot = await source.export(await mkdtemp(join(tmpdir(), "prod-image-verify-src-")));
-  const runtime = new DaggerRuntime(source, { repoRoot });
+  const runtime = new DaggerRuntime(source, { ...runtimeOptions(config), repoRoot });
   try {
-    return await verify({ config, runtime, repoRoot, ...options, onProgress: (line) => console.error(line) });
+    const started = performance.now();
+    // Each step with the seconds since the function started, so a slow step shows in the call's log.
+    const onProgress = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}`);
+    return await verify({ config, runtime, repoRoot, rootName: "the source directory", ...options, onProgress });
   } finally {
     await runtime.close();
     await rm(repoRoot, { recursive: true, force: true });

@@ -4,7 +4,6 @@
  */
 import { markShadowed } from "./checks/image/no-secrets.js";
 import { capturePaths } from "./checks/index.js";
-import { scenarioCaptures } from "./runtime/scenarios.js";
 import type { VerifyConfig } from "./config/schema.js";
 import { shadowedFiles } from "./image/filesystem.js";
 import { readImage } from "./image/read.js";
@@ -34,8 +33,7 @@ export async function inspectTarball(tarballPath: string, options: InspectOption
   const scanner = createSecretScanner({ rules });
   const image = await readImage(tarballPath, {
     platform: options.platform,
-    // What the checks read, and what verify() then needs to start the scenarios as the image's user.
-    capture: [...new Set([...capturePaths, ...scenarioCaptures])],
+    capture: capturePaths,
     visitors: [scanner.visitor],
     onProgress: options.onProgress,
   });

@@ -6,14 +6,14 @@
 import { runChecks, buildReport } from "./checks/run.js";
 import type { CacheEvidence, Evidence, Report } from "./checks/types.js";
 import type { VerifyConfig } from "./config/schema.js";
-import { readImage } from "./image/read.js";
+import { readLayerIds } from "./image/read.js";
 import type { ImageIndex } from "./image/types.js";
 import { inspectTarball } from "./inspect.js";
 import { readProjectFactsFromDir } from "./project/facts.js";
 import { missingEnvScenarios, serveScenario } from "./runtime/scenarios.js";
-import { RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec } from "./runtime/types.js";
+import { UnstartableImageError, type BuildSpec, type BuiltImage, type Runtime, type StartConfig } from "./runtime/types.js";
 import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 
 /** Bad input to verify() (a missing context, Dockerfile or project dir): one line that says what to fix. */
 export class VerifyError extends Error {
@@ -31,6 +31,8 @@ export interface VerifyOptions {
   skipCache?: boolean;
   /** One line per step, for a progress display on stderr. */
   onProgress?: (line: string) => void;
+  /** How messages name the repository root (default: its path); the module's is a temporary copy. */
+  rootName?: string;
 }
 
 /** Everything, concurrently where independent; the report says what passed and what did not. */
@@ -38,7 +40,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const { config, runtime, repoRoot } = options;
   const progress = options.onProgress ?? (() => {});
   const startedAt = new Date();
-  const { contextDir, projectDir } = await checkInputs(config, repoRoot);
+  const { contextDir, projectDir } = await checkInputs(config, repoRoot, options.rootName ?? repoRoot);
   const spec: BuildSpec = {
     context: contextDir,
     dockerfile: config.dockerfile,
@@ -53,14 +55,24 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const variant = options.skipCache ? undefined : handledLater(touchedVariant(runtime, spec, config, progress));
   const project = handledLater(readProjectFactsFromDir(projectDir, config.devExtras));
 
-  progress("export and read the image, scanning every layer for secrets");
-  const tarball = await runtime.exportTarball(built);
-  const inspected = await inspectTarball(tarball, { config, repoRoot });
-
   const notGathered: Evidence["notGathered"] = {};
+  // The scenarios need only the start settings, which the engine has without an export: they run
+  // while the tarball is exported, read and scanned.
   const scenarios = options.skipRuntime
     ? undefined
-    : handledLater(runScenarios(runtime, built, config, inspected.image, progress, notGathered));
+    : handledLater(runtime.startConfig(built).then((start) => runScenarios(runtime, built, config, start, progress, notGathered)));
+  progress("export and read the image, scanning every layer for secrets");
+  const inspected = await runtime
+    .exportTarball(built)
+    .then((tarball) => inspectTarball(tarball, { config, repoRoot }))
+    .catch(async (error: unknown) => {
+      // An image that cannot be exported or read fails verify(), once the scenarios started have ended.
+      await scenarios?.catch(() => undefined);
+      throw error;
+    });
+  if (options.skipRuntime) notGathered.serve = notGathered.missingEnv = "the runtime scenarios were skipped on request";
+  if (options.skipCache) notGathered.cache = "the second build was skipped on request";
+  progress(`read ${inspected.image.layers.length} layers, ${inspected.secrets.length} secret finding(s)`);
   if (options.skipRuntime) notGathered.serve = notGathered.missingEnv = "the runtime scenarios were skipped on request";
   if (options.skipCache) notGathered.cache = "the second build was skipped on request";
   const evidence: Evidence = {
@@ -97,59 +109,67 @@ async function kindOf(path: string): Promise<"dir" | "file" | "other" | undefine
  * The local inputs, checked before anything is built: a missing context, Dockerfile or project dir is a
  * VerifyError naming the setting to fix, instead of an engine error minutes later.
  */
-async function checkInputs(config: VerifyConfig, repoRoot: string): Promise<{ contextDir: string; projectDir: string }> {
-  const contextDir = resolve(repoRoot, config.context);
+async function checkInputs(config: VerifyConfig, repoRoot: string, rootName: string): Promise<{ contextDir: string; projectDir: string }> {
+  const contextDir = insideRoot(repoRoot, config.context, "build context", "context");
   if ((await kindOf(contextDir)) !== "dir") {
-    throw new VerifyError(`build context ${config.context} is not a directory under ${repoRoot}: set context (verify.yaml) to the folder that holds the Dockerfile`);
+    throw new VerifyError(`build context ${config.context} is not a directory under ${rootName}: set context (verify.yaml) to the folder that holds the Dockerfile`);
   }
   if ((await kindOf(resolve(contextDir, config.dockerfile))) !== "file") {
     throw new VerifyError(`no Dockerfile at ${config.context}/${config.dockerfile}: set dockerfile (verify.yaml) to its path relative to the context ${config.context}`);
   }
-  const projectDir = resolve(repoRoot, config.project ?? config.context);
+  const projectDir = insideRoot(repoRoot, config.project ?? config.context, "project directory", "project");
   if (config.project !== undefined && (await kindOf(projectDir)) !== "dir") {
-    throw new VerifyError(`project directory ${config.project} is not a directory under ${repoRoot}: set project (verify.yaml) to the folder with pyproject.toml and uv.lock`);
+    throw new VerifyError(`project directory ${config.project} is not a directory under ${rootName}: set project (verify.yaml) to the folder with pyproject.toml and uv.lock`);
   }
   return { contextDir, projectDir };
 }
 
+/** `path` resolved under the repository root; one that climbs out of it is a VerifyError naming the key. */
+function insideRoot(repoRoot: string, path: string, what: string, key: string): string {
+  const full = resolve(repoRoot, path);
+  const rel = relative(repoRoot, full);
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new VerifyError(`${what} ${path} is outside the repository root: set ${key} (verify.yaml) to a folder inside it`);
+  }
+  return full;
+}
+
 async function cacheEvidence(first: ImageIndex, variant: ReturnType<typeof touchedVariant>): Promise<CacheEvidence> {
-  const { index, touched } = await variant;
-  return { first, second: index, touched };
+  const { layers, touched } = await variant;
+  return { first, second: { layers }, touched };
 }
 
 /** serve, and one missing-env start per required variable, all at once. */
 async function runScenarios(
   runtime: Runtime,
-  image: BuiltImage,
+  built: BuiltImage,
   config: VerifyConfig,
-  index: ImageIndex,
+  start: StartConfig,
   progress: (line: string) => void,
   notGathered: NonNullable<Evidence["notGathered"]>,
 ): Promise<Pick<Evidence, "serve" | "missingEnv">> {
-  let serveSpec: ScenarioSpec;
-  let missing: [string, ScenarioSpec][];
+  const serveSpec = serveScenario(config, start);
+  const missing = Object.entries(missingEnvScenarios(config, start));
+  progress("run the scenarios: serve, and a start without each required variable");
   try {
-    serveSpec = serveScenario(config, index);
-    missing = Object.entries(missingEnvScenarios(config, index));
+    const [serve, ...runs] = await Promise.all([
+      runtime.runScenario(built, serveSpec),
+      ...missing.map(([, scenario]) => runtime.runScenario(built, scenario)),
+    ]);
+    progress(`scenarios done: ${1 + runs.length} run(s)`);
+    return { serve, missingEnv: Object.fromEntries(missing.map(([name], i) => [name, runs[i]])) };
   } catch (error) {
-    // An image whose USER cannot be resolved cannot be started as that user: say so on the skips.
-    if (!(error instanceof RuntimeError)) throw error;
+    // An image whose USER names no passwd entry cannot be started as that user: say so on the skips.
+    if (!(error instanceof UnstartableImageError)) throw error;
     notGathered.serve = notGathered.missingEnv = error.message;
     return {};
   }
-  progress("run the scenarios: serve, and a start without each required variable");
-  const [serve, ...runs] = await Promise.all([
-    runtime.runScenario(image, serveSpec),
-    ...missing.map(([, scenario]) => runtime.runScenario(image, scenario)),
-  ]);
-  const missingEnv: Record<string, RunEvidence> = Object.fromEntries(missing.map(([name], i) => [name, runs[i]]));
-  return { serve, missingEnv };
 }
 
-/** Build again with a harmless application change and read that image's layers (no secret scan). */
+/** Build again with a harmless application change and read that image's layer ids (no layer is streamed). */
 async function touchedVariant(runtime: Runtime, spec: BuildSpec, config: VerifyConfig, progress: (line: string) => void) {
   const touch = { path: config.cacheProbeFile, content: "# written by image-verify: a source-only change\n" };
   progress(`build again with a source-only change (${touch.path}) for the cache check`);
   const image = await runtime.build({ ...spec, touch });
-  return { index: await readImage(await runtime.exportTarball(image)), touched: touch.path };
+  return { layers: await readLayerIds(await runtime.exportTarball(image)), touched: touch.path };
 }

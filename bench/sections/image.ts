@@ -12,7 +12,6 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { VerifyConfig } from "../../src/config/schema.js";
-import { readImage } from "../../src/image/read.js";
 import { serveScenario } from "../../src/runtime/scenarios.js";
 import type { BuiltImage } from "../../src/runtime/types.js";
 import { docker } from "../../tests/support/docker.js";
@@ -84,7 +83,7 @@ export async function imageRows(ctx: ImageContext): Promise<Row[]> {
 async function bytecodeRow(ctx: ImageContext): Promise<Row> {
   const noPyc = await ctx.runtime.build({ context: resolve(ctx.root, "bench/images"), dockerfile: "no-bytecode.Dockerfile", target: "", buildArgs: { BASE: ctx.prod.name } });
   const healthy = async (image: BuiltImage, label: string) => {
-    const spec = serveScenario(ctx.config, await readImage(await ctx.runtime.exportTarball(image)));
+    const spec = serveScenario(ctx.config, await ctx.runtime.startConfig(image));
     const samples = await repeat(ctx.runs, async (run) => {
       ctx.log(`time to healthy, ${label}: run ${run + 1}/${ctx.runs}`);
       const ev = await ctx.runtime.runScenario(image, spec);

@@ -96,7 +96,7 @@ interface Cycles {
 }
 
 async function helperCycles(ctx: FlowContext): Promise<Cycles> {
-  const spec = serveScenario(ctx.config, ctx.prodIndex);
+  const spec = serveScenario(ctx.config, ctx.prodIndex.config);
   const out: Cycles = { healthy: [], exit: [], wall: [], codes: [] };
   await repeat(ctx.runs, async (run) => {
     ctx.log(`serve scenario: run ${run + 1}/${ctx.runs}`);
@@ -113,7 +113,7 @@ async function helperCycles(ctx: FlowContext): Promise<Cycles> {
 
 /** `docker run -d`, poll health from inside (the container has no network), `docker stop`, `docker rm`. */
 async function plainCycles(ctx: FlowContext): Promise<Cycles> {
-  const spec = serveScenario(ctx.config, ctx.prodIndex);
+  const spec = serveScenario(ctx.config, ctx.prodIndex.config);
   const url = `http://127.0.0.1:${spec.port}${spec.healthPath}`;
   const envFlags = Object.keys(spec.env).flatMap((k) => ["-e", k]);
   const out: Cycles = { healthy: [], exit: [], wall: [], codes: [] };

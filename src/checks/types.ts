@@ -3,7 +3,7 @@
  * in this folder, registered in ./index.ts, and tested by handing it evidence, with no engine at all.
  */
 import type { VerifyConfig } from "../config/schema.js";
-import type { ImageIndex } from "../image/types.js";
+import type { ImageIndex, LayerRef } from "../image/types.js";
 import type { ProjectFacts } from "../project/types.js";
 import type { RunEvidence } from "../runtime/types.js";
 import type { ScanNote, SecretFinding } from "../secrets/types.js";
@@ -15,7 +15,8 @@ export type Verdict = "pass" | "fail" | "warn" | "skip";
 /** Two images whose sources differ only in application code (the cache check's evidence). */
 export interface CacheEvidence {
   first: ImageIndex;
-  second: ImageIndex;
+  /** The second build's layers, from its manifest and config: diff_ids are all the comparison needs. */
+  second: { layers: LayerRef[] };
   /** The application file changed between them. */
   touched: string;
 }

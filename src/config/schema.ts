@@ -3,6 +3,7 @@
  * With no file at all, the defaults fit this repository's api/.
  */
 import { z } from "zod";
+import { DEFAULT_IMAGES } from "./images.js";
 
 const secretRule = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "use letters, digits, '.', '_' or '-'"),
@@ -83,6 +84,15 @@ export const verifyConfigSchema = z.strictObject({
       "**/.env",
       "var/lib/apt/lists/*_Packages*",
     ]),
+  /** The images the verifier pulls itself (see src/config/images.ts); point them at a mirror or a pinned digest. */
+  images: z
+    .strictObject({
+      harnessBuilder: z.string().min(1).default(DEFAULT_IMAGES.harnessBuilder),
+      lintPython: z.string().min(1).default(DEFAULT_IMAGES.lintPython),
+      lintNode: z.string().min(1).default(DEFAULT_IMAGES.lintNode),
+      postgres: z.string().min(1).default(DEFAULT_IMAGES.postgres),
+    })
+    .default({ ...DEFAULT_IMAGES }),
   secrets: z
     .strictObject({
       rules: z.array(secretRule).default([]),

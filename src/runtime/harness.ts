@@ -5,7 +5,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { RuntimeError, type RunEvidence, type ScenarioSpec } from "./types.js";
+import { lastLine } from "../text.js";
+import { RuntimeError, UnstartableImageError, type RunEvidence, type ScenarioSpec } from "./types.js";
 
 /** Where runtimes mount the static harness binary inside the image. */
 export const HARNESS_PATH = "/.verify/pid1";
@@ -26,8 +27,8 @@ export function harnessArgv(spec: ScenarioSpec, paths: { harness: string; out: s
     throw new RuntimeError("the image has no ENTRYPOINT or CMD: set one so the app can be started");
   }
   const opts: [string, string | number][] = [
-    ["--uid", spec.uid],
-    ["--gid", spec.gid],
+    ["--user", spec.user],
+    ["--set-home", spec.setHome ? 1 : 0],
     ["--port", spec.port],
     ["--health-path", spec.healthPath],
     ["--health-timeout-ms", Math.round(spec.healthTimeoutMs)],
@@ -38,6 +39,20 @@ export function harnessArgv(spec: ScenarioSpec, paths: { harness: string; out: s
     ...(spec.unsetEnv ?? []).map((name): [string, string] => ["--unset", name]),
   ];
   return [paths.harness, spec.kind, ...opts.flatMap(([k, v]) => [k, String(v)]), "--", ...spec.argv];
+}
+
+/** pid1's exit code when the image's USER names no user or group in the image (docker run refuses it too). */
+export const HARNESS_EXIT_UNSTARTABLE = 3;
+
+/**
+ * The one-line error of a harness run that ended without a report (its exit code was not 0): exit 3 is
+ * the image's doing (UnstartableImageError: the runtime checks skip with the reason), any other the
+ * harness's own failure. `stderr` is the harness's, whose last line is its `pid1: ...` message.
+ */
+export function harnessFailure(what: string, exitCode: number, stderr: string): RuntimeError {
+  const why = lastLine(stderr).replace(/^pid1: /, "").slice(0, 300) || "no output";
+  if (exitCode === HARNESS_EXIT_UNSTARTABLE) return new UnstartableImageError(`the image cannot be started as its USER says: ${why}`);
+  return new RuntimeError(`${what}: the harness failed (exit ${exitCode}): ${why}`);
 }
 
 const count = z.number().int().min(0);

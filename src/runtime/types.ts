@@ -3,6 +3,7 @@
  * product) and DockerRuntime (tests/support/docker-runtime.ts, which runs the same verify() here, where
  * no Dagger engine exists). Everything else is engine-free.
  */
+import type { ImageConfig } from "../image/types.js";
 
 export interface BuildSpec {
   /** Absolute path (Docker) or a handle understood by the runtime (Dagger) of the build context. */
@@ -29,9 +30,13 @@ export interface ScenarioSpec {
   kind: "serve" | "missing-env";
   /** Full environment added to the image's own for this run. */
   env: Record<string, string>;
-  /** The numeric uid:gid to run the app as (resolved from the image's USER and /etc/passwd). */
-  uid: number;
-  gid: number;
+  /**
+   * The image's USER as its config has it ("", "app", "1001:1001", ...): the harness resolves it in the
+   * image's own /etc/passwd and /etc/group, with the same rules as runc.
+   */
+  user: string;
+  /** Set HOME from the user's passwd entry ("/" without one), as `docker run` does when the image's ENV has none. */
+  setHome: boolean;
   /** argv of the app: the image's entrypoint + cmd. */
   argv: string[];
   workingDir: string;
@@ -77,10 +82,18 @@ export interface RunEvidence {
   harnessErrors: string[];
 }
 
+/** What of the image config starting the app needs: the scenarios are built from it alone. */
+export type StartConfig = Pick<ImageConfig, "user" | "entrypoint" | "cmd" | "env" | "workingDir">;
+
 export interface Runtime {
   /** A short name for reports: "dagger" or "docker". */
   readonly name: string;
   build(spec: BuildSpec): Promise<BuiltImage>;
+  /**
+   * The image's start settings as the engine holds them, without exporting it: verify() starts the
+   * scenarios from these while the tarball is still being exported and read.
+   */
+  startConfig(image: BuiltImage): Promise<StartConfig>;
   /** Write the image as a tarball (OCI layout or docker-archive) and return its local path. */
   exportTarball(image: BuiltImage): Promise<string>;
   /** Run the harness for one scenario inside the image and return what it observed. */
@@ -92,4 +105,27 @@ export interface Runtime {
 /** A clear, one-line error for a runtime step that failed (build error, engine missing, ...). */
 export class RuntimeError extends Error {
   override name = "RuntimeError";
+}
+
+/**
+ * A build of the image failed, in the same words whichever runtime built it: the Dockerfile, the
+ * target and the builder's reason on one line; the end of the build log apart, when the runtime has it.
+ */
+export class BuildError extends RuntimeError {
+  override name = "BuildError";
+  constructor(
+    spec: Pick<BuildSpec, "dockerfile" | "target">,
+    why: string,
+    readonly logTail = "",
+  ) {
+    super(`build of ${spec.dockerfile} (target ${spec.target || "last"}) failed: ${why}`);
+  }
+}
+
+/**
+ * The image cannot be started as its config says (its USER names a user or group the image lacks), as
+ * `docker run` would refuse it: the runtime checks skip with this reason; the static checks still judge.
+ */
+export class UnstartableImageError extends RuntimeError {
+  override name = "UnstartableImageError";
 }

@@ -48,6 +48,7 @@ export function withZstdExport(runtime: Runtime): Runtime {
   return {
     name: runtime.name,
     build: (spec) => runtime.build(spec),
+    startConfig: (image) => runtime.startConfig(image),
     runScenario: (image, scenario) => runtime.runScenario(image, scenario),
     close: () => runtime.close(),
     async exportTarball(image) {

@@ -13,6 +13,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const untouched: Runtime = {
   name: "untouched",
   build: () => Promise.reject(new Error("verify() built before checking its inputs")),
+  startConfig: () => Promise.reject(new Error("verify() read the image config before checking its inputs")),
   exportTarball: () => Promise.reject(new Error("verify() exported before checking its inputs")),
   runScenario: () => Promise.reject(new Error("verify() ran a scenario before checking its inputs")),
   close: () => Promise.resolve(),
@@ -31,6 +32,18 @@ describe("verify() input checks", () => {
     expect((await errorOf({ ...good, context: "tests/fixtures/broken/no-such-folder" })).message).toBe(
       `build context tests/fixtures/broken/no-such-folder is not a directory under ${ROOT}: set context (verify.yaml) to the folder that holds the Dockerfile`,
     );
+  });
+
+  it("rejects a context or project outside the repository root, naming the setting", async () => {
+    expect((await errorOf({ ...good, context: "../elsewhere" })).message).toBe(
+      "build context ../elsewhere is outside the repository root: set context (verify.yaml) to a folder inside it",
+    );
+    expect((await errorOf({ ...good, project: "/etc" })).message).toMatch(/^project directory \/etc is outside the repository root: set project/);
+  });
+
+  it("names the root as the caller asks (the module's root is a temporary copy)", async () => {
+    const error = await verify({ config: { ...good, context: "nope" }, runtime: untouched, repoRoot: ROOT, rootName: "the source directory" }).catch((e: Error) => e);
+    expect((error as Error).message).toBe("build context nope is not a directory under the source directory: set context (verify.yaml) to the folder that holds the Dockerfile");
   });
 
   it("rejects a context that is a file", async () => {

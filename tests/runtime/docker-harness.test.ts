@@ -9,14 +9,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { runtimeChecks } from "../../src/checks/runtime/index.js";
 import type { Evidence } from "../../src/checks/types.js";
 import { defaultConfig, type VerifyConfig } from "../../src/config/schema.js";
-import { readImage } from "../../src/image/read.js";
-import type { ImageIndex } from "../../src/image/types.js";
-import { missingEnvScenarios, scenarioCaptures, serveScenario } from "../../src/runtime/scenarios.js";
-import type { BuiltImage, RunEvidence } from "../../src/runtime/types.js";
+import { missingEnvScenarios, serveScenario } from "../../src/runtime/scenarios.js";
+import { BuildError, UnstartableImageError, type BuiltImage, type RunEvidence, type StartConfig } from "../../src/runtime/types.js";
+import { readImageConfig } from "../../src/image/read.js";
 import { baseImageBuildArgs, docker } from "../support/docker.js";
 import { describeWithDocker } from "../support/describe-docker.js";
 import { buildHarness } from "../support/harness-build.js";
-import { DockerBuildError, DockerRuntime } from "../support/docker-runtime.js";
+import { DockerRuntime } from "../support/docker-runtime.js";
 
 const CONTEXT = path.resolve("tests/fixtures/runtime-apps");
 const DB = "postgresql://verify:verify@127.0.0.1:5432/verify";
@@ -32,25 +31,25 @@ const config: VerifyConfig = {
 describeWithDocker("PID 1 harness through DockerRuntime", () => {
   let runtime: DockerRuntime;
   const images: Record<string, BuiltImage> = {};
-  let index: ImageIndex;
+  let image: StartConfig;
 
   beforeAll(async () => {
     runtime = new DockerRuntime({ buildArgs: await baseImageBuildArgs() });
-    const targets = ["good", "ignore", "shell"];
+    const targets = ["good", "ignore", "shell", "root"];
     const built = await Promise.all(
       targets.map((target) => runtime.build({ context: CONTEXT, dockerfile: "Dockerfile", target, buildArgs: {} })),
     );
     targets.forEach((t, i) => (images[t] = built[i]));
-    // The good image's scenarios come from its real tarball, as verify() will build them.
-    index = await readImage(await runtime.exportTarball(images.good), { capture: scenarioCaptures });
+    // The good image's scenarios come from its real config, as verify() builds them.
+    image = await runtime.startConfig(images.good);
   });
   afterAll(async () => {
     await runtime?.close();
     await runtime?.close(); // idempotent
   });
 
-  const serve = (name: string, cfg: VerifyConfig = config, idx: ImageIndex = index): Promise<RunEvidence> =>
-    runtime.runScenario(images[name], serveScenario(cfg, idx));
+  const serve = (name: string, cfg: VerifyConfig = config, img: StartConfig = image): Promise<RunEvidence> =>
+    runtime.runScenario(images[name], serveScenario(cfg, img));
   const judgeAll = (e: Omit<Evidence, "config">, cfg = config) =>
     Object.fromEntries(runtimeChecks.map((c) => [c.id, c.needs.every((n) => e[n]) ? c.judge({ config: cfg, ...e }).verdict : "skip"]));
 
@@ -72,6 +71,35 @@ describeWithDocker("PID 1 harness through DockerRuntime", () => {
       "health-endpoint": "pass", "runtime-uid": "pass", "listens-all-interfaces": "pass",
       "graceful-shutdown": "pass", "stdout-json-logs": "pass", "no-log-files": "pass",
     });
+  });
+
+  it("reads the start settings from the engine exactly as the exported tarball's config has them", async () => {
+    const { user, entrypoint, cmd, env, workingDir } = await readImageConfig(await runtime.exportTarball(images.good));
+    expect(image).toEqual({ user, entrypoint, cmd, env, workingDir });
+    expect(image).toMatchObject({ user: "app", cmd: ["python3", "/app/app.py"], workingDir: "/app" });
+  });
+
+  it("holds exactly the capabilities `docker run` gives: Docker's default set as root, none otherwise", async () => {
+    const caps = (run: RunEvidence) => JSON.parse(run.stdout.split("\n").find((l) => l.includes('"listening"')) ?? "{}").caps;
+    const DEFAULT = "00000000a80425fb";
+    const [root, app] = await Promise.all([serve("root", config, { ...image, user: "0" }), serve("good")]);
+    expect(root.uids).toEqual([0, 0, 0]);
+    expect(caps(root)).toEqual({ CapInh: "0000000000000000", CapPrm: DEFAULT, CapEff: DEFAULT, CapBnd: DEFAULT, CapAmb: "0000000000000000" });
+    expect(caps(app)).toMatchObject({ CapPrm: "0000000000000000", CapEff: "0000000000000000", CapBnd: DEFAULT });
+  });
+
+  it("resolves USER as runc does: a name from the image's passwd, a numeric uid:gid as given", async () => {
+    const named = await serve("good", config, { ...image, user: "app" });
+    expect(named).toMatchObject({ uids: [1001, 1001, 1001], gids: [1001, 1001, 1001], exitCode: 0 });
+    const numeric = await serve("good", config, { ...image, user: "1001:0" });
+    expect(numeric).toMatchObject({ uids: [1001, 1001, 1001], gids: [0, 0, 0] });
+  });
+
+  it("refuses an image whose USER is in no passwd entry, in Docker's words", async () => {
+    const err = await serve("good", config, { ...image, user: "ghost" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnstartableImageError);
+    expect((err as Error).message).toMatch(/unable to find user ghost: no matching entries in passwd file/);
+    expect((err as Error).message).not.toContain("\n");
   });
 
   it("decodes a loopback-only socket and fails listens-all-interfaces", async () => {
@@ -105,14 +133,13 @@ describeWithDocker("PID 1 harness through DockerRuntime", () => {
   });
 
   it("SIGKILLs a shell-form CMD, whose shell is PID 1 and the app its child", async () => {
-    const shellIndex = { ...index, config: { ...index.config, cmd: ["/bin/sh", "-c", "python3 /app/app.py"] } };
-    const run = await serve("shell", config, shellIndex);
+    const run = await serve("shell", config, { ...image, cmd: ["/bin/sh", "-c", "python3 /app/app.py"] });
     expect(JSON.parse(run.health?.body ?? "{}").pid).not.toBe(1);
     expect(run).toMatchObject({ exitCode: 137, killed: true });
   });
 
   it("sees a start without a required variable exit non-zero, never answering on its port", async () => {
-    const scenarios = missingEnvScenarios(config, index);
+    const scenarios = missingEnvScenarios(config, image);
     expect(Object.keys(scenarios)).toEqual(["DATABASE_URL"]);
     const run = await runtime.runScenario(images.good, scenarios.DATABASE_URL);
     expect(run).toMatchObject({ kind: "missing-env", exitCode: 1, killed: false, portAnswered: false });
@@ -121,14 +148,13 @@ describeWithDocker("PID 1 harness through DockerRuntime", () => {
   });
 
   it("unsets a variable even when it is present in the environment (an image ENV)", async () => {
-    const spec = { ...missingEnvScenarios(config, index).DATABASE_URL, env: { DATABASE_URL: DB } };
+    const spec = { ...missingEnvScenarios(config, image).DATABASE_URL, env: { DATABASE_URL: DB } };
     const run = await runtime.runScenario(images.good, spec);
     expect(run.exitCode).toBe(1);
   });
 
   it("reports an entrypoint that cannot be executed as exit 127 with the reason", async () => {
-    const idx = { ...index, config: { ...index.config, cmd: ["no-such-binary"] } };
-    const run = await serve("good", config, idx);
+    const run = await serve("good", config, { ...image, cmd: ["no-such-binary"] });
     expect(run).toMatchObject({ exitCode: 127, killed: false });
     expect(run.harnessErrors).toEqual(["exec the app 'no-such-binary': No such file or directory"]);
     expect(run.healthError).toMatch(/^app exited \(code 127\) before answering 200/);
@@ -161,10 +187,10 @@ describeWithDocker("PID 1 harness through DockerRuntime", () => {
     try {
       await writeFile(path.join(dir, "Dockerfile"), "ARG PYTHON_IMAGE\nFROM ${PYTHON_IMAGE} AS runtime\nRUN echo about-to-fail && exit 3\n");
       const err = await runtime.build({ context: dir, dockerfile: "Dockerfile", target: "runtime", buildArgs: {} }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(DockerBuildError);
+      expect(err).toBeInstanceOf(BuildError);
       expect((err as Error).message).not.toContain("\n");
-      expect((err as Error).message).toMatch(/docker build of Dockerfile \(target runtime\) failed: .*exit code: 3/);
-      expect((err as DockerBuildError).logTail).toContain("about-to-fail");
+      expect((err as Error).message).toMatch(/^build of Dockerfile \(target runtime\) failed: .*exit code: 3/);
+      expect((err as BuildError).logTail).toContain("about-to-fail");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

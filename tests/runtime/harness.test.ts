@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 const spec: ScenarioSpec = {
   kind: "serve",
   env: { DATABASE_URL: "x" },
-  uid: 1001,
-  gid: 1002,
+  user: "1001:1002",
+  setHome: true,
   argv: ["uvicorn", "app.main:app", "--host", "0.0.0.0"],
   workingDir: "/app",
   port: 8000,
@@ -40,7 +40,7 @@ describe("harnessArgv", () => {
   it("puts the harness first, every option, then the app argv after --", () => {
     expect(harnessArgv({ ...spec, unsetEnv: ["SECRET_KEY"] }, { harness: "/.verify/pid1", out: "/.verify/out" })).toEqual([
       "/.verify/pid1", "serve",
-      "--uid", "1001", "--gid", "1002", "--port", "8000", "--health-path", "/api/v1/health",
+      "--user", "1001:1002", "--set-home", "1", "--port", "8000", "--health-path", "/api/v1/health",
       "--health-timeout-ms", "30000", "--grace-ms", "2500", "--exit-timeout-ms", "15000",
       "--workdir", "/app", "--out", "/.verify/out", "--unset", "SECRET_KEY",
       "--", "uvicorn", "app.main:app", "--host", "0.0.0.0",

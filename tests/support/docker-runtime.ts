@@ -7,22 +7,14 @@ import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { HARNESS_OUT, HARNESS_PATH, harnessArgv, parseHarnessReport } from "../../src/runtime/harness.js";
-import { RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec } from "../../src/runtime/types.js";
+import { HARNESS_OUT, HARNESS_PATH, harnessArgv, harnessFailure, parseHarnessReport } from "../../src/runtime/harness.js";
+import { BuildError, RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec, type StartConfig } from "../../src/runtime/types.js";
 import { docker } from "./docker.js";
 import { buildHarness } from "./harness-build.js";
 import { lastLine } from "../../src/text.js";
 
 /** Time for the harness's own work around the app's bounds: start, file walk (5 s bound), teardown. */
 const RUN_MARGIN_MS = 20_000;
-
-/** A failed `docker build`: one-line message, and the tail of the build log for the report. */
-export class DockerBuildError extends RuntimeError {
-  override name = "DockerBuildError";
-  constructor(message: string, readonly logTail: string) {
-    super(message);
-  }
-}
 
 export interface DockerRuntimeOptions {
   /** Build args added to every build (e.g. the offline base images). */
@@ -71,9 +63,17 @@ export class DockerRuntime implements Runtime {
     if (r.code !== 0) {
       const { summary, tail } = summariseBuildLog(r.stderr + r.stdout);
       const why = r.timedOut ? `timed out after ${this.options.buildTimeoutMs ?? 600_000} ms` : summary;
-      throw new DockerBuildError(`docker build of ${spec.dockerfile} (target ${spec.target || "last"}) failed: ${why}`, tail);
+      throw new BuildError(spec, why, tail);
     }
     return { name: tag };
+  }
+
+  /** The start settings from `docker image inspect` (null lists in Docker's JSON are empty ones). */
+  async startConfig(image: BuiltImage): Promise<StartConfig> {
+    const r = await docker(["image", "inspect", "--format", "{{json .Config}}", image.name], 60_000);
+    if (r.code !== 0) throw new RuntimeError(`docker image inspect ${image.name} failed: ${lastErrorLine(r.stderr)}`);
+    const c = JSON.parse(r.stdout) as { User?: string; Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string };
+    return { user: c.User ?? "", entrypoint: c.Entrypoint ?? [], cmd: c.Cmd ?? [], env: c.Env ?? [], workingDir: c.WorkingDir ?? "" };
   }
 
   /** `docker save` into a temp dir; returns the docker-archive tarball's path. */
@@ -106,7 +106,7 @@ export class DockerRuntime implements Runtime {
       throw new RuntimeError(`the ${scenario.kind} run of ${image.name} did not finish within ${bound + RUN_MARGIN_MS} ms; container removed`);
     }
     this.containers.delete(name);
-    if (r.code !== 0) throw new RuntimeError(`the PID 1 harness failed in ${image.name}: ${lastErrorLine(r.stderr)}`);
+    if (r.code !== 0) throw harnessFailure(`running the ${scenario.kind} scenario in ${image.name}`, r.code ?? -1, r.stderr);
     const [appOut, appErr] = await Promise.all(["app.stdout", "app.stderr"].map((f) => readFile(path.join(out, f), "utf8").catch(() => "")));
     return parseHarnessReport(r.stdout, appOut, appErr);
   }

@@ -3,7 +3,7 @@
  * Evidence is two builds whose sources differ in one application file: the layer that installs the
  * dependencies must have the same diffId in both (a cache hit).
  */
-import type { ImageIndex, LayerInfo } from "../../image/types.js";
+import type { ImageIndex, LayerInfo, LayerRef } from "../../image/types.js";
 import type { Check, Evidence, Judgement } from "../types.js";
 import { shortDigest, truncate } from "./describe.js";
 
@@ -23,8 +23,8 @@ export function dependencyLayer(image: ImageIndex): { layer: LayerInfo; distribu
   return best;
 }
 
-const describe = (l: LayerInfo | undefined): string =>
-  l ? `layer ${l.index} diffId ${shortDigest(l.diffId)} (${truncate(l.createdBy) || "created by: unknown"})` : "(no such layer)";
+const describe = (l: LayerRef | undefined): string =>
+  l ? `layer ${l.index} diffId ${shortDigest(l.diffId ?? "(none)")} (${truncate(l.createdBy) || "created by: unknown"})` : "(no such layer)";
 
 function judge({ cache }: Evidence): Judgement {
   if (!cache) throw new Error("cache evidence missing");

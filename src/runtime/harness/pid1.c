@@ -4,10 +4,12 @@
  * Why: PID 1 cannot be killed from inside its own PID namespace (see README.md), so a watcher in the
  * app's namespace cannot enforce a grace period. This helper runs as root with CAP_SYS_ADMIN in the
  * image, clone()s the app into new PID + mount namespaces (the app is then PID 1 exactly as under
- * `docker run`), drops to the image's user, and from outside probes health, reads /proc, sends SIGTERM,
+ * `docker run`), drops to the image's user (resolved from its own /etc/passwd and /etc/group, as runc
+ * does) with Docker's default capabilities, and from outside probes health, reads /proc, sends SIGTERM,
  * SIGKILLs at the grace limit, and prints ONE JSON report on stdout. The app's output goes only to
  * <out>/app.stdout and <out>/app.stderr. Exit 0 = the harness worked (whatever the app did); 2 = the
- * harness itself failed (one-line error on stderr).
+ * harness itself failed; 3 = the image cannot be started as configured (its USER names no user or
+ * group); both with a one-line error on stderr.
  *
  * Build: gcc -static -O2 -o pid1 pid1.c   (glibc or musl; no dependencies)
  */
@@ -17,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -30,26 +33,45 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_UNSET 64
+#define MAX_GROUPS 64
 #define MAX_LIST 256           /* listening sockets, files written, errors kept in the report */
 #define BODY_MAX 1024          /* health body bytes kept */
 #define WALK_MAX_ENTRIES 200000
 #define WALK_MAX_MS 5000
-#define CAP_SYS_ADMIN_NUM 21
+/*
+ * The capabilities Docker gives a container by default (moby's defaultCapabilities: CHOWN, DAC_OVERRIDE,
+ * FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP, NET_BIND_SERVICE, NET_RAW, SYS_CHROOT, MKNOD,
+ * AUDIT_WRITE, SETFCAP), which is what production gives the app. The harness itself needs more
+ * (CAP_SYS_ADMIN for the namespaces), and an engine may hand it every capability, with full inheritable
+ * and ambient sets: the app gets exactly this set instead, whatever the harness had.
+ */
+#define DOCKER_DEFAULT_CAPS 0xa80425fbULL
 
 /* ---- options ---- */
 static struct {
-  const char *kind, *health_path, *workdir, *out;
-  long uid, gid, port, health_timeout_ms, grace_ms, exit_timeout_ms;
+  const char *kind, *health_path, *workdir, *out, *user;
+  long port, health_timeout_ms, grace_ms, exit_timeout_ms;
+  int set_home;
   const char *unset[MAX_UNSET];
   int n_unset;
   char **argv;
-} opt = {NULL, "/", "/", NULL, 0, 0, 8000, 30000, 30000, 15000, {0}, 0, NULL};
+} opt = {NULL, "/", "/", NULL, "", 8000, 30000, 30000, 15000, 0, {0}, 0, NULL};
+
+/* The app's identity, resolved from --user and the image's /etc/passwd and /etc/group, as runc does. */
+static struct {
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[MAX_GROUPS];
+  int n_groups;
+  char home[1024];
+} who = {0, 0, {0}, 0, "/"};
 
 /* ---- report state ---- */
 typedef struct { char *items[MAX_LIST]; int n; } list_t;
@@ -108,8 +130,8 @@ static void parse_args(int argc, char **argv) {
     if (!opt.kind && a[0] != '-') { opt.kind = a; continue; }
     if (i + 1 >= argc) die("option %s needs a value", a);
     const char *v = argv[++i];
-    if (!strcmp(a, "--uid")) opt.uid = parse_num(a, v);
-    else if (!strcmp(a, "--gid")) opt.gid = parse_num(a, v);
+    if (!strcmp(a, "--user")) opt.user = v;
+    else if (!strcmp(a, "--set-home")) opt.set_home = !strcmp(v, "1");
     else if (!strcmp(a, "--port")) opt.port = parse_num(a, v);
     else if (!strcmp(a, "--health-path")) opt.health_path = v;
     else if (!strcmp(a, "--health-timeout-ms")) opt.health_timeout_ms = parse_num(a, v);
@@ -130,6 +152,106 @@ static void parse_args(int argc, char **argv) {
   opt.argv = &argv[i + 1];
 }
 
+/* ---- the image's user, resolved as runc resolves a container's USER ---- */
+
+/* Exit 3: the image cannot be started as configured (its USER names no user or group). */
+static void die_unstartable(const char *fmt, const char *name) {
+  fputs("pid1: ", stderr);
+  fprintf(stderr, fmt, name);
+  fputc('\n', stderr);
+  exit(3);
+}
+
+static int all_digits(const char *s) {
+  if (!*s) return 0;
+  for (; *s; s++) if (*s < '0' || *s > '9') return 0;
+  return 1;
+}
+
+/* Split one line of /etc/passwd or /etc/group into at most `max` ':'-separated fields, in place. */
+static int split_fields(char *line, char **fields, int max) {
+  int n = 0;
+  line[strcspn(line, "\n")] = 0;
+  for (char *p = line; n < max; p++) {
+    fields[n++] = p;
+    p = strchr(p, ':');
+    if (!p) break;
+    *p = 0;
+  }
+  return n;
+}
+
+/* The passwd entry whose name is `name` (or, when name is NULL, whose uid is `uid`): 1 if found. */
+static int find_passwd(const char *name, uid_t uid, uid_t *out_uid, gid_t *out_gid, char *home, size_t home_size, char *user, size_t user_size) {
+  FILE *f = fopen("/etc/passwd", "r");
+  if (!f) return 0;
+  char line[4096], *fld[7];
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f)) {
+    if (split_fields(line, fld, 7) < 7 || !all_digits(fld[2]) || !all_digits(fld[3])) continue;
+    if (name ? strcmp(fld[0], name) != 0 : strtoul(fld[2], NULL, 10) != uid) continue;
+    *out_uid = (uid_t)strtoul(fld[2], NULL, 10);
+    *out_gid = (gid_t)strtoul(fld[3], NULL, 10);
+    snprintf(home, home_size, "%s", fld[5]);
+    snprintf(user, user_size, "%s", fld[0]);
+    found = 1;
+  }
+  fclose(f);
+  return found;
+}
+
+/* With `group` set: its gid by name (1 if found). With `member` set: add the gids of groups listing it. */
+static int scan_groups(const char *group, gid_t *gid, const char *member) {
+  FILE *f = fopen("/etc/group", "r");
+  if (!f) return 0;
+  char line[8192], *fld[4];
+  int found = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (split_fields(line, fld, 4) < 4 || !all_digits(fld[2])) continue;
+    gid_t g = (gid_t)strtoul(fld[2], NULL, 10);
+    if (group && !strcmp(fld[0], group)) { *gid = g; found = 1; break; }
+    if (!member) continue;
+    for (char *m = strtok(fld[3], ","); m; m = strtok(NULL, ","))
+      if (!strcmp(m, member) && who.n_groups < MAX_GROUPS && g != who.groups[0]) who.groups[who.n_groups++] = g;
+  }
+  fclose(f);
+  return found;
+}
+
+/*
+ * USER as the image config has it: "", "name", "uid", "name:group", "uid:gid" (any mix). As runc: a name
+ * must exist in /etc/passwd; a uid need not (gid 0, HOME "/"); without a group the primary gid comes
+ * from passwd and the supplementary groups from /etc/group; with one, it is the only group.
+ */
+static void resolve_user(void) {
+  char spec[512], user[256] = "";
+  snprintf(spec, sizeof spec, "%s", opt.user[0] ? opt.user : "0");
+  char *group = strchr(spec, ':');
+  if (group) *group++ = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (all_digits(spec)) {
+    uid = (uid_t)strtoul(spec, NULL, 10);
+    if (!find_passwd(NULL, uid, &uid, &gid, who.home, sizeof who.home, user, sizeof user)) snprintf(who.home, sizeof who.home, "/");
+  } else if (!find_passwd(spec, 0, &uid, &gid, who.home, sizeof who.home, user, sizeof user)) {
+    die_unstartable("unable to find user %s: no matching entries in passwd file", spec);
+  }
+  if (!who.home[0]) snprintf(who.home, sizeof who.home, "/");
+  who.uid = uid;
+  if (group && *group) {
+    if (all_digits(group)) gid = (gid_t)strtoul(group, NULL, 10);
+    else if (!scan_groups(group, &gid, NULL)) die_unstartable("unable to find group %s: no matching entries in group file", group);
+    who.gid = gid;
+    who.groups[0] = gid;
+    who.n_groups = 1;
+    return;
+  }
+  who.gid = gid;
+  who.groups[0] = gid;
+  who.n_groups = 1;
+  if (user[0]) scan_groups(NULL, NULL, user);
+}
+
 /* ---- the child: becomes PID 1 of a new PID namespace, then the app ---- */
 
 /* Sent through a CLOEXEC pipe when the child fails before exec: stage 0 = setup (harness), 1 = exec (app). */
@@ -145,6 +267,31 @@ static void child_fail(int stage, const char *what) {
   _exit(127);
 }
 
+/*
+ * Leave the app exactly Docker's default capabilities, as `docker run` would: bounding, permitted and
+ * effective set to DOCKER_DEFAULT_CAPS, inheritable and ambient empty. Ambient capabilities survive
+ * execve and bounding-set drops alike, so they are cleared explicitly. Done as root, before setuid: a
+ * change to a non-root uid then empties permitted and effective, as for a non-root container user, and
+ * exec as root gives permitted = bounding, nothing more.
+ */
+static int limit_capabilities(void) {
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL) return -1;
+  for (int cap = 0; cap < 64; cap++) {
+    if (DOCKER_DEFAULT_CAPS & (1ULL << cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) return -1; /* EINVAL: past the last cap */
+  }
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &header, data)) return -1;
+  for (int i = 0; i < 2; i++) {
+    uint32_t keep = (uint32_t)(DOCKER_DEFAULT_CAPS >> (32 * i));
+    data[i].permitted &= keep;
+    data[i].effective &= keep;
+    data[i].inheritable = 0;
+  }
+  return syscall(SYS_capset, &header, data) ? -1 : 0;
+}
+
 static int child_main(void *arg) {
   (void)arg;
   /* Private mounts so the fresh /proc (showing only the new namespace) stays ours. */
@@ -152,11 +299,11 @@ static int child_main(void *arg) {
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) child_fail(0, "mount /proc");
   if (chdir(opt.workdir)) child_fail(1, "chdir to the working directory");
   for (int i = 0; i < opt.n_unset; i++) unsetenv(opt.unset[i]);
-  /* The app must not keep the capability we needed: drop it from the bounding set before exec. */
-  prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN_NUM, 0, 0, 0);
-  if (setgroups(0, NULL)) child_fail(0, "setgroups");
-  if (setgid((gid_t)opt.gid)) child_fail(0, "setgid");
-  if (setuid((uid_t)opt.uid)) child_fail(0, "setuid");
+  if (opt.set_home && setenv("HOME", who.home, 1)) child_fail(0, "set HOME");
+  if (limit_capabilities()) child_fail(0, "limit capabilities to Docker's default set");
+  if (setgroups((size_t)who.n_groups, who.groups)) child_fail(0, "setgroups");
+  if (setgid(who.gid)) child_fail(0, "setgid");
+  if (setuid(who.uid)) child_fail(0, "setuid");
   if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) child_fail(0, "redirect output");
   int devnull = open("/dev/null", O_RDONLY);
   if (devnull >= 0) dup2(devnull, 0);
@@ -447,6 +594,7 @@ static void write_report(FILE *f) {
 
 int main(int argc, char **argv) {
   parse_args(argc, argv);
+  resolve_user();
   clock_gettime(CLOCK_REALTIME, &t_start);
   /* File timestamps come from a coarse clock that can lag by a tick: start the "since" window 50 ms early. */
   t_start.tv_nsec -= 50000000L;
