@@ -2,7 +2,7 @@
  * `make bench`: every figure side by side in one run on the same inputs, printed as one table (stdout) and
  * written as JSON (default .cache/bench/results.json). Progress goes to stderr.
  *
- *   npx tsx bench/run.ts [--runs 5] [--synthetic-runs 3] [--mib 1100] [--only scan,verify,image] [--json <file>]
+ *   npx tsx bench/run.ts [--runs 5] [--synthetic-runs 3] [--mib 1100] [--only scan,verify,dagger,image] [--json <file>]
  *
  * Inputs: the production image (docker save, and the same image as an OCI layout with gzip layers) and a
  * synthetic image the benchmark generates (bench/inputs/synthetic-image.ts, cached in .cache/bench).
@@ -24,12 +24,13 @@ import { PEERS } from "./peers/install.js";
 import { imageRows } from "./sections/image.js";
 import { scanRows, type ScanInput } from "./sections/scan.js";
 import { verifyFlowRows } from "./sections/verify-flow.js";
+import { daggerRows } from "./sections/dagger.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const CACHE = join(ROOT, ".cache/bench");
-const SECTIONS = ["scan", "verify", "image"] as const;
+const SECTIONS = ["scan", "verify", "dagger", "image"] as const;
 
-const USAGE = "use --runs N, --synthetic-runs N, --mib N, --only scan,verify,image, --json <file>";
+const USAGE = "use --runs N, --synthetic-runs N, --mib N, --only scan,verify,dagger,image, --json <file>";
 
 const OPTIONS = {
   runs: { type: "string", default: "5" },
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
       for (const [i, input] of scanInputs.entries()) rows.push(...(await scanRows(input, i === 0 ? opts.syntheticRuns : opts.runs, join(CACHE, "bin"), log)));
     }
     if (opts.only.includes("verify")) rows.push(...(await verifyFlowRows({ root: ROOT, config, buildArgs, runtime, prod, prodIndex, runs: opts.runs, log })));
+    if (opts.only.includes("dagger")) rows.push(...(await daggerRows({ root: ROOT, runs: opts.runs, log })));
     if (opts.only.includes("image")) rows.push(...(await imageRows({ root: ROOT, config, buildArgs, runtime, prod, runs: opts.runs, log })));
   } finally {
     await runtime.close();

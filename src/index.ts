@@ -38,7 +38,7 @@ import { verify } from "./verify.js";
  * the upload slow. Keep it short: a pattern here hides files from the Dagger build that the Docker
  * path would still send, so the two paths would judge different contexts.
  */
-const SOURCE_IGNORE = [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/.ruff_cache"];
+export const SOURCE_IGNORE = [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/.ruff_cache"];
 
 /** Settings a function argument may override; undefined keeps verify.yaml's value. */
 interface Overrides {
@@ -199,9 +199,9 @@ export class ProdImageVerify {
     const report = await runVerify(source, config, { skipRuntime, skipCache });
     const output = renderReport(report, chosen);
     if (report.passed) return output;
-    // The error is all the caller gets on failure, so the full report goes to the function's log first.
-    console.log(output);
-    throw new Error(failureMessage(report));
+    // The error is all a caller gets on failure (`dagger --silent` shows no function log): it starts with
+    // the failed checks, then carries the whole report in the chosen format.
+    throw new Error(`${failureMessage(report)}\n\n${output}`);
   }
 
   /** Every check, as report.txt, report.json, report.xml (JUnit) and report.sarif; does not fail on failed checks. */

@@ -25,7 +25,7 @@ import {
 import { HARNESS_OUT, HARNESS_PATH, harnessArgv, harnessFailure, parseHarnessReport } from "./harness.js";
 import { BuildError, RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec, type StartConfig } from "./types.js";
 import { DEFAULT_IMAGES } from "../config/images.js";
-import { firstLine, lastLine } from "../text.js";
+import { firstLine, lastLine, tailLines } from "../text.js";
 
 /** The harness source, relative to the module's own source directory (dagger.json "source": "."). */
 export const HARNESS_SOURCE = "src/runtime/harness/pid1.c";
@@ -39,6 +39,8 @@ export interface DaggerRuntimeOptions {
   harnessSource?: File;
   /** The image the harness is compiled in (verify.yaml `images.harnessBuilder`). */
   harnessBuilderImage?: string;
+  /** Layer compression of exported tarballs (default gzip, which the engine caches once made). */
+  layerCompression?: "gzip" | "zstd";
 }
 
 /** The Runtime that builds, exports and runs through the Dagger engine of the current module call. */
@@ -82,10 +84,11 @@ export class DaggerRuntime implements Runtime {
     }
   }
 
-  /** The image as an OCI tarball (gzip layers) in a temporary folder of the module's runtime container. */
+  /** The image as an OCI tarball (gzip layers unless options say zstd) in a temporary folder of the module's runtime container. */
   async exportTarball(image: BuiltImage): Promise<string> {
     const path = join(await this.workDir(), `image-${++this.exported}.tar`);
-    const tarball = this.container(image).asTarball({ forcedCompression: ImageLayerCompression.Gzip });
+    const forcedCompression = this.options.layerCompression === "zstd" ? ImageLayerCompression.Zstd : ImageLayerCompression.Gzip;
+    const tarball = this.container(image).asTarball({ forcedCompression });
     try {
       return await tarball.export(path);
     } catch (error) {
@@ -285,7 +288,11 @@ export function toRuntimeError(what: string, error: unknown): RuntimeError {
 
 /** A failed dockerBuild as the runtimes' shared BuildError: the failing step's last stderr line, or the engine's first. */
 export function toBuildError(spec: BuildSpec, error: unknown): BuildError {
-  if (isExecError(error)) return new BuildError(spec, lastLine(error.stderr ?? "") || `a step exited ${error.exitCode}`);
+  if (isExecError(error)) {
+    // Worded as BuildKit ends Docker's message ("...: exit code: 1"), so both runtimes read alike.
+    const last = lastLine(error.stderr ?? "");
+    return new BuildError(spec, `${last || "a RUN step failed"}: exit code: ${error.exitCode}`, tailLines(error.stderr ?? "", 20));
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new BuildError(spec, firstLine(message.trim()).trim() || "unknown Dagger error");
 }

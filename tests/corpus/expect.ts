@@ -33,6 +33,11 @@ const expectSchema = z
     why: z.string().min(1).optional(),
     /** Per failing check: substrings that must appear in its summary or evidence lines. */
     evidence: z.partialRecord(checkId, z.array(z.string().min(1)).min(1)).default({}),
+    /**
+     * More evidence on one engine only, where the engines write the image differently (Dagger's
+     * dockerBuild records other history, and keeps a used ARG in the config's Env). The verdicts never differ.
+     */
+    evidenceOn: z.partialRecord(z.enum(["docker", "dagger"]), z.partialRecord(checkId, z.array(z.string().min(1)).min(1))).default({}),
     /** verify.yaml overrides for this fixture (validated by the verifier's own schema). */
     config: z.record(z.string(), z.unknown()).default({}),
     /** Re-export the image as an OCI layout with zstd layers before it is read. */
@@ -55,6 +60,9 @@ const expectSchema = z
     if (fails.length > 1 && !e.why) issue("why", "more than one failing check: say why one defect trips them all");
     for (const id of fails) if (!e.evidence[id]) issue("evidence", `no evidence for ${id}: list substrings of its summary or evidence lines`);
     for (const id of Object.keys(e.evidence)) if (!fails.includes(id)) issue("evidence", `evidence for ${id}, which is not in fails`);
+    for (const byCheck of Object.values(e.evidenceOn)) {
+      for (const id of Object.keys(byCheck ?? {})) if (!fails.includes(id)) issue("evidenceOn", `evidence for ${id}, which is not in fails`);
+    }
   });
 
 export type Expect = z.infer<typeof expectSchema>;

@@ -13,6 +13,7 @@ import type { Runtime } from "../../src/runtime/types.js";
 import { verify } from "../../src/verify.js";
 import type { Fixture } from "./expect.js";
 import { recompress } from "../support/recompress.js";
+import { dockerOk, OFFLINE_BASE_IMAGES } from "../support/docker.js";
 
 /** The shared fixture project and base image folder, relative to the repository root. */
 export const BASE_DIR = "tests/fixtures/broken/_base";
@@ -25,6 +26,14 @@ export function fixtureConfig(fixture: Fixture, repoRoot: string): VerifyConfig 
   const context = path.relative(repoRoot, fixture.dir);
   const base: VerifyConfig = { ...defaultConfig(), context, dockerfile: "Dockerfile", target: "", project: BASE_DIR };
   return applyOverrides(base, fixture.expect.config as Partial<VerifyConfig>, `${context}/expect.yaml config`);
+}
+
+/**
+ * Build the corpus's shared base (BASE_DIR) on the local Docker engine under `tag`, from the offline
+ * Python stand-in: every fixture starts FROM it.
+ */
+export async function buildCorpusBase(repoRoot: string, tag: string): Promise<void> {
+  await dockerOk(["build", "--network", "host", "--build-arg", `PYTHON_IMAGE=${OFFLINE_BASE_IMAGES.PYTHON_IMAGE}`, "-t", tag, path.join(repoRoot, BASE_DIR)], 600_000);
 }
 
 /** A function that runs at most `n` tasks at once: the engine has two cores. */
@@ -71,7 +80,7 @@ export interface BadInputOutcome {
 }
 
 /** Run a bad-input fixture as its expect.yaml says; it must end with an error, never succeed. */
-export async function runBadInput(fixture: Fixture, runtime: Runtime, repoRoot: string): Promise<BadInputOutcome> {
+export async function runBadInput(fixture: Fixture, runtime: Runtime, repoRoot: string, buildArgs: Record<string, string> = {}): Promise<BadInputOutcome> {
   const started = Date.now();
   const done = (message: string, exitCode?: number) => ({ message, exitCode, seconds: (Date.now() - started) / 1000 });
   const { run, file } = fixture.expect;
@@ -84,7 +93,8 @@ export async function runBadInput(fixture: Fixture, runtime: Runtime, repoRoot: 
       const source = path.relative(repoRoot, path.join(fixture.dir, file ?? ""));
       parseConfig(await readFile(path.join(fixture.dir, file ?? ""), "utf8"), source);
     } else {
-      await verify({ config: fixtureConfig(fixture, repoRoot), runtime, repoRoot });
+      const config = fixtureConfig(fixture, repoRoot);
+      await verify({ config: { ...config, buildArgs: { ...buildArgs, ...config.buildArgs } }, runtime, repoRoot });
     }
   } catch (error) {
     return done(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
