@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   argument,
   Container,
+  check,
   dag,
   Directory,
   File,
@@ -154,8 +155,12 @@ export class ProdImageVerify {
     return JSON.stringify(report.secrets, null, 2);
   }
 
-  /** Every check: static, secrets and runtime. Returns the report; fails naming each failed check. */
+  /**
+   * Verify the production image: every static, secret and runtime check. Returns the report; fails
+   * naming each failed check, then the whole report. Also `dagger check verify`.
+   */
   @func({ cache: "never" })
+  @check()
   async verify(
     /** The repository root: holds verify.yaml and the build context. */
     @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
@@ -226,8 +231,9 @@ export class ProdImageVerify {
       .withNewFile("report.sarif", renderSarif(report));
   }
 
-  /** The API's pytest suite in its dev image, against a throwaway PostgreSQL bound as host "db". */
+  /** The API's integration tests: pytest in its dev image, against a throwaway PostgreSQL bound as host "db". Also `dagger check test-integration`. */
   @func({ cache: "never" })
+  @check()
   async testIntegration(
     /** The repository root: holds verify.yaml and the build context. */
     @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
@@ -252,8 +258,9 @@ export class ProdImageVerify {
     return output;
   }
 
-  /** The Makefile's lint in containers: ruff (dev image), hadolint, shellcheck, tsc, eslint; fails when any fails. */
+  /** Lint, as the Makefile's: ruff (dev image), hadolint, shellcheck, tsc, eslint; fails when any fails. Also `dagger check lint`. */
   @func()
+  @check()
   async lint(
     /** The repository root. */
     @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,

@@ -13,7 +13,7 @@ import { readProjectFactsFromDir } from "./project/facts.js";
 import { missingEnvScenarios, serveScenario } from "./runtime/scenarios.js";
 import { UnstartableImageError, type BuildSpec, type BuiltImage, type Runtime, type StartConfig } from "./runtime/types.js";
 import { stat } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { isAbsolute, posix, relative, resolve, sep } from "node:path";
 
 /** Bad input to verify() (a missing context, Dockerfile or project dir): one line that says what to fix. */
 export class VerifyError extends Error {
@@ -86,7 +86,9 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     notGathered,
   };
   progress("judge");
-  return buildReport({ image: name, runtime: runtime.name, startedAt, results: runChecks(evidence), secrets: inspected.secrets });
+  // Repository-relative with forward slashes, as code-scanning UIs expect (SARIF artifact URIs).
+  const dockerfile = relative(repoRoot, resolve(contextDir, config.dockerfile)).split(sep).join(posix.sep);
+  return buildReport({ image: name, runtime: runtime.name, dockerfile, startedAt, results: runChecks(evidence), secrets: inspected.secrets });
 }
 
 /**

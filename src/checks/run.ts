@@ -32,6 +32,8 @@ export interface ReportInput {
   image: string;
   /** Which runtime gathered the evidence: "dagger", "docker" or "none" (tarball only). */
   runtime: string;
+  /** The Dockerfile the image was built from, relative to the repository root, when verify() built it. */
+  dockerfile?: string;
   startedAt: Date;
   results: CheckResult[];
   secrets?: SecretFinding[];
@@ -44,6 +46,7 @@ export function buildReport(input: ReportInput): Report {
   return {
     image: input.image,
     runtime: input.runtime,
+    ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
     startedAt: input.startedAt.toISOString(),
     durationMs: input.durationMs ?? Date.now() - input.startedAt.getTime(),
     results: input.results,

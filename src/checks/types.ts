@@ -68,6 +68,8 @@ export interface CheckResult extends Judgement {
 export interface Report {
   image: string;
   runtime: string;
+  /** The Dockerfile the image was built from, relative to the repository root (absent for a tarball). */
+  dockerfile?: string;
   startedAt: string;
   durationMs: number;
   results: CheckResult[];

@@ -3,7 +3,8 @@
  *
  * {
  *   "schemaVersion": 1, "tool": "image-verify",
- *   "image": string, "runtime": string, "startedAt": ISO-8601 string, "durationMs": number,
+ *   "image": string, "runtime": string, "dockerfile"?: string (repository-relative, when verify() built it),
+ *   "startedAt": ISO-8601 string, "durationMs": number,
  *   "passed": boolean,                       // no result has verdict "fail"
  *   "counts": { "pass", "fail", "warn", "skip": number },
  *   "results": [{ "id", "title", "severity", "verdict", "summary", "evidence": string[], "fix"?: string }],
@@ -23,6 +24,7 @@ export function renderJson(report: Report): string {
     tool: "image-verify",
     image: report.image,
     runtime: report.runtime,
+    ...(report.dockerfile ? { dockerfile: report.dockerfile } : {}),
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     passed: report.passed,

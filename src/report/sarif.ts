@@ -1,6 +1,9 @@
 /**
- * SARIF 2.1.0 for code-scanning UIs: one result per secret finding (located at the file inside the image,
- * or `image-config:Env/KEY`) and one per failed check (located at `image-config:<check id>`).
+ * SARIF 2.1.0 for code-scanning UIs: one result per secret finding and one per failed check. Where the
+ * image lives is a logical location (the file inside the image, `image-config:Env/KEY`,
+ * `image-config:<check id>`). The physical location is the Dockerfile that made the image when the
+ * report names one, so GitHub code scanning shows the findings on it in a pull request; otherwise (a
+ * tarball read by `image-verify inspect`) it is the logical location itself.
  */
 import type { CheckResult, Report, Severity } from "../checks/types.js";
 import { describeFinding } from "../checks/image/no-secrets.js";
@@ -18,21 +21,22 @@ function secretUri(finding: SecretFinding): string {
   return loc.field === "history" ? `image-config:history/${loc.historyIndex ?? 0}` : `image-config:${loc.field}/${loc.key}`;
 }
 
-function secretResult(finding: SecretFinding) {
+/** A result's location: on the Dockerfile (line 1) when known, else on the place in the image itself. */
+function location(where: string, dockerfile: string | undefined, line?: number) {
+  const logicalLocations = [{ fullyQualifiedName: where, kind: "resource" }];
+  if (dockerfile) return { physicalLocation: { artifactLocation: { uri: dockerfile }, region: { startLine: 1 } }, logicalLocations };
+  return { physicalLocation: { artifactLocation: { uri: where }, ...(line ? { region: { startLine: line } } : {}) }, logicalLocations };
+}
+
+function secretResult(finding: SecretFinding, dockerfile: string | undefined) {
   const loc = finding.location;
   const layer = loc.layer;
+  const line = loc.kind === "file" && loc.line > 0 ? loc.line : undefined;
   return {
     ruleId: secretRuleId(finding.ruleId),
     level: "error" as Level,
     message: { text: `${finding.description}: ${describeFinding(finding)} value ${finding.redacted}${finding.shadowed ? " (deleted in a later layer, still shipped)" : ""}` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: secretUri(finding) },
-          ...(loc.kind === "file" && loc.line > 0 ? { region: { startLine: loc.line } } : {}),
-        },
-      },
-    ],
+    locations: [location(secretUri(finding), dockerfile, line)],
     partialFingerprints: { "imageVerify/v1": finding.fingerprint },
     properties: {
       redacted: finding.redacted,
@@ -42,12 +46,12 @@ function secretResult(finding: SecretFinding) {
   };
 }
 
-function checkResult(r: CheckResult) {
+function checkResult(r: CheckResult, dockerfile: string | undefined) {
   return {
     ruleId: r.id,
     level: LEVEL[r.severity],
     message: { text: [r.summary, ...r.evidence, ...(r.fix ? [`fix: ${r.fix}`] : [])].join("\n") },
-    locations: [{ physicalLocation: { artifactLocation: { uri: `image-config:${r.id}` } } }],
+    locations: [location(`image-config:${r.id}`, dockerfile)],
     properties: { severity: r.severity, evidence: r.evidence },
   };
 }
@@ -76,7 +80,7 @@ export function renderSarif(report: Report): string {
     runs: [
       {
         tool: { driver: { name: "image-verify", rules } },
-        results: [...report.secrets.map(secretResult), ...failed.map(checkResult)],
+        results: [...report.secrets.map((f) => secretResult(f, report.dockerfile)), ...failed.map((r) => checkResult(r, report.dockerfile))],
         properties: { image: report.image, runtime: report.runtime, startedAt: report.startedAt, passed: report.passed },
       },
     ],

@@ -82,10 +82,20 @@ describe("renderSarif", () => {
   it("locates secrets at the path inside the image or the config field, with the layer in properties", () => {
     const [file, env] = run.results;
     expect(file.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "app/config/settings.py" }, region: { startLine: 12 } });
+    expect(file.locations[0].logicalLocations).toEqual([{ fullyQualifiedName: "app/config/settings.py", kind: "resource" }]);
     expect(file.properties).toMatchObject({ layerIndex: 1, createdBy: 'COPY . /app # <"&">', shadowed: true });
     expect(file.properties.layerDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(file.partialFingerprints["imageVerify/v1"]).toBe(findings[0].fingerprint);
     expect(env.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "image-config:Env/DATABASE_URL" } });
+  });
+
+  it("puts every result on the Dockerfile when the report names it, keeping the place in the image", () => {
+    const built = JSON.parse(renderSarif({ ...report, dockerfile: "api/Dockerfile.prod" })).runs[0];
+    for (const result of built.results) {
+      expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "api/Dockerfile.prod" }, region: { startLine: 1 } });
+    }
+    expect(built.results.map((r: { locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) => r.locations[0].logicalLocations[0].fullyQualifiedName))
+      .toEqual(["app/config/settings.py", "image-config:Env/DATABASE_URL", "image-config:non-root", "image-config:forbidden-files"]);
   });
 });
 

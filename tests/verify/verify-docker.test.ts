@@ -29,6 +29,7 @@ describeWithDocker("verify() on the project's production image (Docker runtime)"
     expect(report.secrets).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.image).toBe("api/Dockerfile.prod:runtime");
+    expect(report.dockerfile).toBe("api/Dockerfile.prod");
   }, 900_000);
 
   it("says on each skipped check that its step was skipped on request", async () => {
