@@ -18,6 +18,8 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 /** A first call compiles the module's runtime and builds the image: minutes on a cold engine. */
 const FIRST_CALL_MS = 900_000;
 const CALL_MS = 300_000;
+/** A test makes a few calls, concurrently where it can; on a busy engine each may take up to CALL_MS. */
+const TEST_MS = 2 * CALL_MS;
 const FUNCTIONS = [
   "build", "serve", "probe-health", "stop-gracefully", "export-layers", "scan-secrets",
   "verify", "verify-reports", "test-integration", "lint",
@@ -65,7 +67,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expect(r.code, r.stderr).toBe(0);
     const names = r.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]);
     for (const name of FUNCTIONS) expect(names).toContain(name);
-  });
+  }, TEST_MS);
 
   it("verify passes every check, in each of the four formats", async () => {
     const [table, json, junit, sarif] = await Promise.all(
@@ -84,7 +86,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expect(log.version).toBe("2.1.0");
     expect(log.runs[0].tool.driver.rules.length).toBe(17);
     expect(log.runs[0].results).toEqual([]);
-  });
+  }, TEST_MS);
 
   it("verify on a broken context fails, names the failed check and prints the report", async () => {
     const r = await daggerCli(["call", "verify", "--source", await brokenSource("root-user-0")], { cwd: ROOT, timeoutMs: CALL_MS });
@@ -95,7 +97,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expect(r.stderr).toMatch(/^FAIL runtime-uid \(high\): /m);
     expect(r.stderr).toMatch(/^image-verify: image\/Dockerfile \(runtime: dagger, [\d.]+ s\)$/m);
     expect(r.stderr).toMatch(/^PASS {2}health-endpoint /m);
-  });
+  }, TEST_MS);
 
   it("verify-reports exports all four reports, each valid", async () => {
     const out = await mkdtemp(path.join(tmpdir(), "dagger-reports-"));
@@ -107,7 +109,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expect(JSON.parse(await readFile(path.join(out, "report.sarif"), "utf8")).version).toBe("2.1.0");
     expect(await readFile(path.join(out, "report.xml"), "utf8")).toMatch(/<testsuites[^>]*>[\s\S]*<\/testsuites>\s*$/);
     expect(await readFile(path.join(out, "report.txt"), "utf8")).toContain("17 passed");
-  });
+  }, TEST_MS);
 
   it("scan-secrets passes a clean image, and fails a planted secret without printing it", async () => {
     const clean = await call(["scan-secrets"]);
@@ -118,7 +120,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expect(callError(planted)).toBe("1 secret(s) found in the image:");
     expect(planted.stderr).toContain("aws-access-key-id: image config Env/AWS_ACCESS_KEY_ID value AKIA");
     expect(planted.stdout + planted.stderr).not.toContain("AKIAQ3ZR7WTN5KXM2JHV");
-  });
+  }, TEST_MS);
 
   it("probe-health reports 200; stop-gracefully sees PID 1 exit 0 on SIGTERM", async () => {
     const [health, stop] = await Promise.all([call(["probe-health"]), call(["stop-gracefully"])]);
@@ -126,7 +128,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expect(JSON.parse(health.stdout)).toMatchObject({ status: 200 });
     expect(stop.code, stop.stderr).toBe(0);
     expect(JSON.parse(stop.stdout)).toMatchObject({ nsPid: 1, exitCode: 0, signalSent: "SIGTERM", killed: false });
-  });
+  }, TEST_MS);
 
   it("export-layers writes a tarball that image-verify inspect reads", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "dagger-layers-"));
@@ -139,13 +141,13 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     const report = JSON.parse(inspect.stdout);
     expect(report.results.find((c: { id: string }) => c.id === "archive-integrity")?.verdict).toBe("pass");
     expect(report.results.find((c: { id: string }) => c.id === "non-root")?.verdict).toBe("pass");
-  });
+  }, TEST_MS);
 
   it("build returns the production container, running as UID 1001", async () => {
     const r = await call(["build", "user"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toMatch(/^1001(:1001)?$/);
-  });
+  }, TEST_MS);
 
   it("serve runs with up: the health endpoint answers on 127.0.0.1 from the host, then it stops", async () => {
     const port = 18_000 + Math.floor(Math.random() * 1000);
@@ -181,7 +183,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expectOneLineError(outside, /^build context \.\.\/elsewhere is outside the repository root: set context/);
     expectOneLineError(dockerfile, /^no Dockerfile at api\/Nope\.Dockerfile: set dockerfile/);
     expectOneLineError(buildArg, /^--build-arg 'NOVALUE': write it as NAME=value$/);
-  });
+  }, TEST_MS);
 });
 
 /** Poll `url` from the host until it answers 200 or the bound passes; the last status, or 0. */
