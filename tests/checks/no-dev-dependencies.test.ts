@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { noDevDependenciesCheck, normalizeName } from "../../src/checks/image/no-dev-dependencies.js";
+import { noDevDependenciesCheck } from "../../src/checks/image/no-dev-dependencies.js";
+import { normalizeName } from "../../src/project/requirement.js";
 import type { ProjectFacts } from "../../src/project/types.js";
 import { evidence, image } from "./evidence.js";
 

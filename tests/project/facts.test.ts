@@ -3,7 +3,9 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRequirement, readProjectFacts, readProjectFactsFromDir } from "../../src/project/facts.js";
+import { readProjectFactsFromDir } from "../../src/project/facts.js";
+import { parseRequirement } from "../../src/project/requirement.js";
+import { readUvFacts } from "../../src/project/uv.js";
 
 const API = join(import.meta.dirname, "../../api");
 
@@ -57,16 +59,16 @@ describe("parseRequirement", () => {
   });
 });
 
-describe("readProjectFacts", () => {
+describe("readUvFacts", () => {
   it("reads the dev group (includes resolved), legacy uv dev-dependencies, and dev extras without a lock", () => {
-    const facts = readProjectFacts(PYPROJECT, undefined, ["docs"]);
+    const facts = readUvFacts(PYPROJECT, undefined, ["docs"]);
     expect(facts.devPackages).toEqual(["httpx", "mkdocs", "mypy", "pytest", "pytest-asyncio", "ruff"]);
     expect(facts.devPackageSources).toMatchObject({ pytest: "dependency-groups.dev", mypy: "tool.uv.dev-dependencies", mkdocs: "optional-dependencies.docs" });
     expect(facts.runtimePackages).toEqual(["fastapi", "psycopg", "requests"]);
   });
 
   it("adds the lock's transitive closure minus what the runtime needs", () => {
-    const facts = readProjectFacts(PYPROJECT, LOCK);
+    const facts = readUvFacts(PYPROJECT, LOCK);
     expect(facts.devPackages).toEqual(["h11", "httpcore", "httpx", "iniconfig", "mypy", "pluggy", "pytest", "pytest-asyncio", "ruff"]);
     expect(facts.devPackageSources.iniconfig).toBe("uv.lock (via pytest)");
     expect(facts.devPackageSources.h11).toBe("uv.lock (via httpx)");
@@ -76,15 +78,15 @@ describe("readProjectFacts", () => {
   });
 
   it("warns-level facts: a project without dev dependencies yields none", () => {
-    expect(readProjectFacts('[project]\nname = "x"\ndependencies = ["fastapi"]\n').devPackages).toEqual([]);
+    expect(readUvFacts('[project]\nname = "x"\ndependencies = ["fastapi"]\n').devPackages).toEqual([]);
   });
 
   it("fails clearly on bad TOML, a group cycle, or an unknown dev extra", () => {
-    expect(() => readProjectFacts("[project\nname=1")).toThrow(/^pyproject\.toml line 1: not valid TOML .*: fix the file$/);
-    expect(() => readProjectFacts('[dependency-groups]\ndev = [{ include-group = "a" }]\na = [{ include-group = "dev" }]\n')).toThrow(
+    expect(() => readUvFacts("[project\nname=1")).toThrow(/^pyproject\.toml line 1: not valid TOML .*: fix the file$/);
+    expect(() => readUvFacts('[dependency-groups]\ndev = [{ include-group = "a" }]\na = [{ include-group = "dev" }]\n')).toThrow(
       "pyproject.toml: [dependency-groups] dev -> a -> dev is a cycle: remove one include-group",
     );
-    expect(() => readProjectFacts(PYPROJECT, undefined, ["nope"])).toThrow(/devExtras names "nope"/);
+    expect(() => readUvFacts(PYPROJECT, undefined, ["nope"])).toThrow(/devExtras names "nope"/);
   });
 });
 
@@ -93,7 +95,7 @@ describe("readProjectFactsFromDir", () => {
     expect(existsSync(join(API, "pyproject.toml"))).toBe(true);
     const facts = await readProjectFactsFromDir(API);
     const pyproject = await readFile(join(API, "pyproject.toml"), "utf8");
-    expect(facts).toEqual(readProjectFacts(pyproject, await readFile(join(API, "uv.lock"), "utf8")));
+    expect(facts).toEqual(readUvFacts(pyproject, await readFile(join(API, "uv.lock"), "utf8")));
     expect(facts.devPackages).toEqual(expect.arrayContaining(["pytest", "ruff", "httpx2", "iniconfig", "pluggy"]));
     for (const runtime of ["fastapi", "uvicorn", "anyio", "idna", "pydantic", "psycopg-binary"]) expect(facts.devPackages).not.toContain(runtime);
   });

@@ -4,12 +4,8 @@
  */
 import type { Check, Evidence, Judgement } from "../types.js";
 import { finalFiles, type FinalFile } from "../../image/filesystem.js";
+import { normalizeName } from "../../project/requirement.js";
 import { describeLayer } from "./describe.js";
-
-/** PEP 503 normalisation: lower case, runs of `-`, `_`, `.` as one `-`. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
 
 /** An installed distribution, found by its `<name>-<version>.dist-info` directory. */
 export interface InstalledDist {
