@@ -1,23 +1,42 @@
 /**
- * ProjectFacts from a project directory: which distributions are dev-only.
- * The readers are pure over file contents, so the Dagger side can pass contents it read from a Directory.
+ * ProjectFacts from a project directory: pick the layout (./detect.ts), read it, and say what was left
+ * unread. The layout readers are pure over file contents; only this module reads through a ProjectSource.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { ProjectFacts } from "./types.js";
-import { ProjectFactsError } from "./errors.js";
+import type { LayoutKind, ProjectFacts } from "./types.js";
+import { chooseLayout, presentFiles, type Present } from "./detect.js";
+import { dirSource, type ProjectSource } from "./source.js";
+import { parseTomlFile } from "./toml.js";
 import { readUvFacts } from "./uv.js";
 
 export { ProjectFactsError } from "./errors.js";
 
-/** readUvFacts over `<dir>/pyproject.toml` and, when present, `<dir>/uv.lock`. */
-export async function readProjectFactsFromDir(dir: string, devExtras: string[] = []): Promise<ProjectFacts> {
-  const pyproject = await readFile(join(dir, "pyproject.toml"), "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new ProjectFactsError(`${join(dir, "pyproject.toml")}: cannot read it (${error.code ?? error.message}): pass the directory that holds pyproject.toml`);
-  });
-  const lock = await readFile(join(dir, "uv.lock"), "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw new ProjectFactsError(`${join(dir, "uv.lock")}: cannot read it (${error.code ?? error.message}): check its permissions`);
-  });
-  return readUvFacts(pyproject, lock, devExtras);
+/** The facts, or, for a directory with no Python project metadata at all, why there are none. */
+export type ProjectRead = { facts: ProjectFacts; missing?: undefined } | { facts?: undefined; missing: string };
+
+/** Read the chosen layout's files through `source`. */
+async function readLayout(kind: LayoutKind, source: ProjectSource, devExtras: string[]): Promise<ProjectFacts> {
+  const pyproject = (await source.read("pyproject.toml")) ?? "";
+  switch (kind) {
+    case "uv":
+    case "pyproject":
+      return readUvFacts(pyproject, await source.read("uv.lock"), devExtras);
+    default:
+      throw new Error(`no reader for the ${kind} layout`);
+  }
 }
+
+/** The facts of the project behind `source`; bad files are ProjectFactsErrors, no metadata is not. */
+export async function readProjectFacts(source: ProjectSource, devExtras: string[] = []): Promise<ProjectRead> {
+  const files = await presentFiles(source);
+  const text = files.includes("pyproject.toml") ? await source.read("pyproject.toml") : undefined;
+  const present: Present = { files, pyproject: text === undefined ? undefined : parseTomlFile(text, "pyproject.toml") };
+  const kind = chooseLayout(present, devExtras);
+  if (!kind) return { missing: `no Python project metadata found in ${source.name}: none of pyproject.toml, requirements*.txt, Pipfile` };
+  const facts = await readLayout(kind, source, devExtras);
+  const read = new Set(facts.layout.files.map((f) => f.path));
+  const unread = files.filter((f) => !read.has(f));
+  return { facts: { ...facts, layout: { ...facts.layout, ...(unread.length ? { unread } : {}) } } };
+}
+
+/** readProjectFacts over the local directory `dir`. */
+export const readProjectFactsFromDir = (dir: string, devExtras: string[] = []): Promise<ProjectRead> => readProjectFacts(dirSource(dir), devExtras);

@@ -2,7 +2,7 @@
  * What every layout shares once its files are read: dev roots and runtime roots, closed over a lock file
  * when there is one, and the dev-only set as their difference.
  */
-import type { ProjectFacts } from "./types.js";
+import type { ProjectFacts, ProjectLayout } from "./types.js";
 import type { Requirement } from "./requirement.js";
 
 /** One locked distribution: what it always needs, and what each of its extras adds. */
@@ -53,13 +53,14 @@ export interface FactsInput {
   runtimeRoots: Requirement[];
   /** The lock to close both sets over, and its file name for the sources ("uv.lock (via pytest)"). */
   lock?: { file: string; packages: Lock };
+  layout: ProjectLayout;
 }
 
 /**
  * Dev-only distributions: the dev roots (with a lock, their transitive closure) minus everything the
  * runtime roots (with a lock, their closure) need: a package both sides use is installed on purpose.
  */
-export function devOnlyFacts({ devRoots, runtimeRoots, lock }: FactsInput): ProjectFacts {
+export function devOnlyFacts({ devRoots, runtimeRoots, lock, layout }: FactsInput): ProjectFacts {
   const sources: Record<string, string> = {};
   for (const [name, { source }] of devRoots) sources[name] = source;
   let dev = new Set(devRoots.keys());
@@ -72,5 +73,5 @@ export function devOnlyFacts({ devRoots, runtimeRoots, lock }: FactsInput): Proj
   }
   const devPackages = [...dev].filter((name) => !runtime.has(name)).sort();
   const devPackageSources = Object.fromEntries(devPackages.map((name) => [name, sources[name]]));
-  return { devPackages, devPackageSources, runtimePackages: [...new Set(runtimeRoots.map((r) => r.name))] };
+  return { devPackages, devPackageSources, runtimePackages: [...new Set(runtimeRoots.map((r) => r.name))], layout };
 }

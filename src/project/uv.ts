@@ -3,6 +3,7 @@
  * legacy `[tool.uv] dev-dependencies` and the dev extras, closed over uv.lock when there is one.
  */
 import type { ProjectFacts } from "./types.js";
+import { pyprojectFile } from "./layout.js";
 import { addRoots, devOnlyFacts, type DevRoots, type Lock } from "./lock.js";
 import { addDevExtras, dependencyGroups, groupRequirements, projectDependencies } from "./pyproject.js";
 import { normalizeName, parseRequirements, type Requirement } from "./requirement.js";
@@ -48,9 +49,13 @@ export function readUvLock(text: string): Lock {
  */
 export function readUvFacts(pyprojectToml: string, uvLock?: string, devExtras: string[] = []): ProjectFacts {
   const pyproject = parseTomlFile(pyprojectToml, "pyproject.toml");
+  const roots = devRoots(pyproject, devExtras);
+  // Without uv.lock or [tool.uv] nothing says uv manages the project: name it by the standard it follows.
+  const kind = uvLock !== undefined || isTable(get(pyproject, "tool", "uv")) ? "uv" : "pyproject";
   return devOnlyFacts({
-    devRoots: devRoots(pyproject, devExtras),
+    devRoots: roots,
     runtimeRoots: projectDependencies(pyproject),
     lock: uvLock === undefined ? undefined : { file: "uv.lock", packages: readUvLock(uvLock) },
+    layout: { kind, files: [pyprojectFile(roots), ...(uvLock === undefined ? [] : [{ path: "uv.lock" }])] },
   });
 }

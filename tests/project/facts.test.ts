@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,17 +93,38 @@ describe("readUvFacts", () => {
 describe("readProjectFactsFromDir", () => {
   it("reads the repository's api/ (pyproject.toml + uv.lock)", async () => {
     expect(existsSync(join(API, "pyproject.toml"))).toBe(true);
-    const facts = await readProjectFactsFromDir(API);
+    const { facts } = await readProjectFactsFromDir(API);
     const pyproject = await readFile(join(API, "pyproject.toml"), "utf8");
     expect(facts).toEqual(readUvFacts(pyproject, await readFile(join(API, "uv.lock"), "utf8")));
-    expect(facts.devPackages).toEqual(expect.arrayContaining(["pytest", "ruff", "httpx2", "iniconfig", "pluggy"]));
-    for (const runtime of ["fastapi", "uvicorn", "anyio", "idna", "pydantic", "psycopg-binary"]) expect(facts.devPackages).not.toContain(runtime);
+    expect(facts?.devPackages).toEqual(expect.arrayContaining(["pytest", "ruff", "httpx2", "iniconfig", "pluggy"]));
+    for (const runtime of ["fastapi", "uvicorn", "anyio", "idna", "pydantic", "psycopg-binary"]) expect(facts?.devPackages).not.toContain(runtime);
+    expect(facts?.layout).toEqual({ kind: "uv", files: [{ path: "pyproject.toml", what: "[dependency-groups.dev]" }, { path: "uv.lock" }] });
   });
 
-  it("works without uv.lock and names a missing pyproject.toml", async () => {
+  it("works without uv.lock; a directory without metadata yields the reason, not an error", async () => {
     const dir = mkdtempSync(join(tmpdir(), "facts-"));
-    await expect(readProjectFactsFromDir(dir)).rejects.toThrow(/pyproject\.toml: cannot read it \(ENOENT\): pass the directory that holds pyproject\.toml/);
+    writeFileSync(join(dir, "README.md"), "# not a Python project\n");
+    expect(await readProjectFactsFromDir(dir)).toEqual({ missing: `no Python project metadata found in ${dir}: none of pyproject.toml, requirements*.txt, Pipfile` });
     writeFileSync(join(dir, "pyproject.toml"), PYPROJECT);
-    expect((await readProjectFactsFromDir(dir)).devPackages).toContain("pytest");
+    const { facts } = await readProjectFactsFromDir(dir);
+    expect(facts?.devPackages).toContain("pytest");
+    expect(facts?.layout.kind).toBe("uv");
+  });
+
+  it("names a project directory that does not exist, and an unreadable file", async () => {
+    await expect(readProjectFactsFromDir("/no/such/project")).rejects.toThrow(
+      "/no/such/project: cannot read it (ENOENT): pass the project directory (the folder with pyproject.toml, requirements.txt or Pipfile)",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "facts-"));
+    mkdirSync(join(dir, "pyproject.toml"));
+    await expect(readProjectFactsFromDir(dir)).rejects.toThrow(`${join(dir, "pyproject.toml")}: cannot read it (EISDIR): check that it is a readable file`);
+  });
+
+  it("calls a PEP 621 project without uv's marks pyproject", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "facts-"));
+    writeFileSync(join(dir, "pyproject.toml"), '[project]\nname = "x"\ndependencies = ["fastapi"]\n[dependency-groups]\ndev = ["pytest"]\n');
+    const { facts } = await readProjectFactsFromDir(dir);
+    expect(facts?.layout).toEqual({ kind: "pyproject", files: [{ path: "pyproject.toml", what: "[dependency-groups.dev]" }] });
+    expect(facts?.devPackages).toEqual(["pytest"]);
   });
 });

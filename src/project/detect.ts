@@ -1,0 +1,54 @@
+/**
+ * Which layout a project directory uses, when several may be present. One layout is read, never a
+ * merge; the evidence names it and lists the files left unread.
+ *
+ * Precedence, first match wins:
+ *   1. uv.lock (with pyproject.toml): the lock is what the build installs from;
+ *   2. pyproject.toml declaring dev dependencies the standard (or uv's) way: [dependency-groups],
+ *      [tool.uv], or dev extras named in verify.yaml;
+ *   3. any other pyproject.toml (runtime dependencies only: the check warns that nothing is dev).
+ */
+import type { LayoutKind } from "./types.js";
+import type { ProjectSource } from "./source.js";
+import { get, isTable, type Table } from "./toml.js";
+
+/** The files whose presence marks a layout, at the top of the project directory. */
+const MARKERS = ["pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfile", "Pipfile.lock"];
+
+/** What detection looks at: the marker and requirements files present, and the parsed pyproject.toml. */
+export interface Present {
+  /** Relative paths: markers and requirements files (see ./requirements.ts for which names count). */
+  files: string[];
+  pyproject?: Table;
+}
+
+/** A requirements file by name: top-level `requirements*.txt` / `*requirements*.txt`, or any `requirements/*.txt`. */
+export const isRequirementsFile = (path: string): boolean => /^(?:[^/]*requirements[^/]*|requirements\/[^/]+)\.txt$/i.test(path);
+
+/** The marker and requirements files of the project, sorted. */
+export async function presentFiles(source: ProjectSource): Promise<string[]> {
+  const top = await source.list("");
+  const sub = top.includes("requirements") ? (await source.list("requirements")).map((n) => `requirements/${n}`) : [];
+  return [...top, ...sub].filter((p) => MARKERS.includes(p) || isRequirementsFile(p)).sort();
+}
+
+const has = (p: Present, file: string) => p.files.includes(file);
+const hasTable = (p: Present, ...keys: string[]) => get(p.pyproject, ...keys) !== undefined;
+
+/** The rules in precedence order: the first that applies picks the layout. */
+const RULES: { kind: (p: Present) => LayoutKind; applies: (p: Present, devExtras: string[]) => boolean }[] = [
+  // 1. A lock file (with the pyproject.toml that names the roots, for the pyproject-based tools).
+  { kind: () => "uv", applies: (p) => has(p, "uv.lock") && p.pyproject !== undefined },
+  // 2. Standard (or uv's) dev declarations without a lock.
+  {
+    kind: (p) => (isTable(get(p.pyproject, "tool", "uv")) ? "uv" : "pyproject"),
+    applies: (p, devExtras) => hasTable(p, "dependency-groups") || hasTable(p, "tool", "uv") || (p.pyproject !== undefined && devExtras.length > 0),
+  },
+  // 3. Anything else with a pyproject.toml.
+  { kind: () => "pyproject", applies: (p) => p.pyproject !== undefined },
+];
+
+/** The layout to read, or undefined when the directory holds no Python project metadata at all. */
+export function chooseLayout(present: Present, devExtras: string[] = []): LayoutKind | undefined {
+  return RULES.find((rule) => rule.applies(present, devExtras))?.kind(present);
+}
