@@ -6,9 +6,12 @@
  *   1. uv.lock (with pyproject.toml): the lock is what the build installs from;
  *   2. pyproject.toml declaring dev dependencies the standard (or uv's) way: [dependency-groups],
  *      [tool.uv], or dev extras named in verify.yaml;
- *   3. any other pyproject.toml (runtime dependencies only: the check warns that nothing is dev).
+ *   3. requirements files with a runtime or dev name (requirements.txt, requirements-dev.txt, ...; see
+ *      ./requirements.ts), read with pyproject.toml's [project.dependencies] as runtime when there is one;
+ *   4. any other pyproject.toml (runtime dependencies only: the check warns that nothing is dev).
  */
 import type { LayoutKind } from "./types.js";
+import { isRequirementsFile, requirementsRole } from "./requirements.js";
 import type { ProjectSource } from "./source.js";
 import { get, isTable, type Table } from "./toml.js";
 
@@ -17,13 +20,10 @@ const MARKERS = ["pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfil
 
 /** What detection looks at: the marker and requirements files present, and the parsed pyproject.toml. */
 export interface Present {
-  /** Relative paths: markers and requirements files (see ./requirements.ts for which names count). */
+  /** Relative paths: markers and requirements files (see isRequirementsFile). */
   files: string[];
   pyproject?: Table;
 }
-
-/** A requirements file by name: top-level `requirements*.txt` / `*requirements*.txt`, or any `requirements/*.txt`. */
-export const isRequirementsFile = (path: string): boolean => /^(?:[^/]*requirements[^/]*|requirements\/[^/]+)\.txt$/i.test(path);
 
 /** The marker and requirements files of the project, sorted. */
 export async function presentFiles(source: ProjectSource): Promise<string[]> {
@@ -44,7 +44,9 @@ const RULES: { kind: (p: Present) => LayoutKind; applies: (p: Present, devExtras
     kind: (p) => (isTable(get(p.pyproject, "tool", "uv")) ? "uv" : "pyproject"),
     applies: (p, devExtras) => hasTable(p, "dependency-groups") || hasTable(p, "tool", "uv") || (p.pyproject !== undefined && devExtras.length > 0),
   },
-  // 3. Anything else with a pyproject.toml.
+  // 3. Requirements files of a known role.
+  { kind: () => "requirements", applies: (p) => p.files.some((f) => isRequirementsFile(f) && requirementsRole(f) !== undefined) },
+  // 4. Anything else with a pyproject.toml.
   { kind: () => "pyproject", applies: (p) => p.pyproject !== undefined },
 ];
 

@@ -4,6 +4,7 @@
  */
 import type { LayoutKind, ProjectFacts } from "./types.js";
 import { chooseLayout, presentFiles, type Present } from "./detect.js";
+import { isRequirementsFile, readRequirementsFacts } from "./requirements.js";
 import { dirSource, type ProjectSource } from "./source.js";
 import { parseTomlFile } from "./toml.js";
 import { readUvFacts } from "./uv.js";
@@ -14,14 +15,14 @@ export { ProjectFactsError } from "./errors.js";
 export type ProjectRead = { facts: ProjectFacts; missing?: undefined } | { facts?: undefined; missing: string };
 
 /** Read the chosen layout's files through `source`. */
-async function readLayout(kind: LayoutKind, source: ProjectSource, devExtras: string[]): Promise<ProjectFacts> {
-  const pyproject = (await source.read("pyproject.toml")) ?? "";
+async function readLayout(kind: LayoutKind, source: ProjectSource, present: Present, devExtras: string[]): Promise<ProjectFacts> {
+  const pyproject = async () => (await source.read("pyproject.toml")) ?? "";
   switch (kind) {
     case "uv":
     case "pyproject":
-      return readUvFacts(pyproject, await source.read("uv.lock"), devExtras);
-    default:
-      throw new Error(`no reader for the ${kind} layout`);
+      return readUvFacts(await pyproject(), await source.read("uv.lock"), devExtras);
+    case "requirements":
+      return readRequirementsFacts(source, present.files.filter(isRequirementsFile), present.pyproject, devExtras);
   }
 }
 
@@ -32,7 +33,7 @@ export async function readProjectFacts(source: ProjectSource, devExtras: string[
   const present: Present = { files, pyproject: text === undefined ? undefined : parseTomlFile(text, "pyproject.toml") };
   const kind = chooseLayout(present, devExtras);
   if (!kind) return { missing: `no Python project metadata found in ${source.name}: none of pyproject.toml, requirements*.txt, Pipfile` };
-  const facts = await readLayout(kind, source, devExtras);
+  const facts = await readLayout(kind, source, present, devExtras);
   const read = new Set(facts.layout.files.map((f) => f.path));
   const unread = files.filter((f) => !read.has(f));
   return { facts: { ...facts, layout: { ...facts.layout, ...(unread.length ? { unread } : {}) } } };

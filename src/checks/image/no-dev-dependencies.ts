@@ -18,6 +18,7 @@ import { describeLayer } from "./describe.js";
 const HINTS: Record<LayoutKind, { install: string; declare: string }> = {
   uv: { install: "`uv sync --frozen --no-dev` (and no dev extras)", declare: "[dependency-groups] dev (or name dev extras in verify.yaml devExtras)" },
   pyproject: { install: "only [project.dependencies] (`pip install .`, no dev extras)", declare: "[dependency-groups] dev (or name dev extras in verify.yaml devExtras)" },
+  requirements: { install: "`pip install -r requirements.txt` only, never the dev requirements files", declare: "requirements-dev.txt (starting with `-r requirements.txt`)" },
 };
 
 /** An installed distribution, found by its `<name>-<version>.dist-info` directory. */

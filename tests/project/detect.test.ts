@@ -1,0 +1,48 @@
+import { rmSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { readProjectFactsFromDir } from "../../src/project/facts.js";
+import { describeLayout } from "../../src/project/layout.js";
+import { lines, projectDir } from "./helpers.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The layout line the check's evidence would show for a project of `files`. */
+async function layoutOf(files: Record<string, string>, devExtras: string[] = []): Promise<string> {
+  const dir = projectDir(files);
+  dirs.push(dir);
+  const { facts, missing } = await readProjectFactsFromDir(dir, devExtras);
+  return facts ? describeLayout(facts.layout) : `none: ${missing}`;
+}
+
+const PEP621 = lines("[project]", 'name = "svc"', 'version = "1.0"', 'dependencies = ["fastapi"]');
+const GROUPS = lines(PEP621, "[dependency-groups]", 'dev = ["pytest"]');
+const UV_LOCK = lines("version = 1", "[[package]]", 'name = "pytest"', 'version = "8.3.2"');
+
+describe("layout precedence", () => {
+  it("reads uv.lock before anything else", async () => {
+    expect(await layoutOf({ "pyproject.toml": GROUPS, "uv.lock": UV_LOCK, "requirements.txt": "fastapi\n", "requirements-dev.txt": "pytest\n" })).toBe(
+      "uv (pyproject.toml [dependency-groups.dev], uv.lock); not read: requirements-dev.txt, requirements.txt",
+    );
+  });
+
+  it("prefers pyproject.toml's dev declarations to requirements files (an export of them)", async () => {
+    expect(await layoutOf({ "pyproject.toml": GROUPS, "requirements.txt": "fastapi\n" })).toBe("pyproject (pyproject.toml [dependency-groups.dev]); not read: requirements.txt");
+    expect(await layoutOf({ "pyproject.toml": PEP621, "requirements.txt": "fastapi\n" }, ["docs"]).catch((e: Error) => e.message)).toMatch(/devExtras names "docs", which is not in \[project.optional-dependencies\]/);
+  });
+
+  it("prefers requirements files to a pyproject.toml that declares no dev dependency", async () => {
+    expect(await layoutOf({ "pyproject.toml": PEP621, "requirements-dev.txt": "pytest\n" })).toBe("requirements (requirements-dev.txt (dev), pyproject.toml [project.dependencies])");
+    expect(await layoutOf({ "pyproject.toml": PEP621 })).toBe("pyproject (pyproject.toml [project.dependencies])");
+  });
+
+  it("finds none in a directory without Python metadata (a lock alone names no roots)", async () => {
+    expect(await layoutOf({ "README.md": "# hi\n", "uv.lock": UV_LOCK, "requirements-gpu.txt": "torch\n" })).toMatch(/^none: no Python project metadata found in .*: none of pyproject.toml, requirements\*\.txt, Pipfile$/);
+  });
+
+  it("keeps a bad pyproject.toml a one-line error even when another layout would be read", async () => {
+    expect(await layoutOf({ "pyproject.toml": "[project\n", "requirements.txt": "x\n" }).catch((e: Error) => e.message)).toMatch(/^pyproject\.toml line 1: not valid TOML .*: fix the file$/);
+  });
+});
