@@ -3,12 +3,15 @@
  * merge; the evidence names it and lists the files left unread.
  *
  * Precedence, first match wins:
- *   1. uv.lock (with pyproject.toml): the lock is what the build installs from;
- *   2. pyproject.toml declaring dev dependencies the standard (or uv's) way: [dependency-groups],
+ *   1. a lock file (with the pyproject.toml that names the roots), in the order uv.lock, poetry.lock:
+ *      a lock is what the build installs from; uv.lock first keeps every uv project read exactly as
+ *      before the other layouts existed;
+ *   2. a tool's own dev tables without its lock: [tool.poetry] dependencies or groups;
+ *   3. pyproject.toml declaring dev dependencies the standard (or uv's) way: [dependency-groups],
  *      [tool.uv], or dev extras named in verify.yaml;
- *   3. requirements files with a runtime or dev name (requirements.txt, requirements-dev.txt, ...; see
+ *   4. requirements files with a runtime or dev name (requirements.txt, requirements-dev.txt, ...; see
  *      ./requirements.ts), read with pyproject.toml's [project.dependencies] as runtime when there is one;
- *   4. any other pyproject.toml (runtime dependencies only: the check warns that nothing is dev).
+ *   5. any other pyproject.toml (runtime dependencies only: the check warns that nothing is dev).
  */
 import type { LayoutKind } from "./types.js";
 import { isRequirementsFile, requirementsRole } from "./requirements.js";
@@ -39,14 +42,17 @@ const hasTable = (p: Present, ...keys: string[]) => get(p.pyproject, ...keys) !=
 const RULES: { kind: (p: Present) => LayoutKind; applies: (p: Present, devExtras: string[]) => boolean }[] = [
   // 1. A lock file (with the pyproject.toml that names the roots, for the pyproject-based tools).
   { kind: () => "uv", applies: (p) => has(p, "uv.lock") && p.pyproject !== undefined },
-  // 2. Standard (or uv's) dev declarations without a lock.
+  { kind: () => "poetry", applies: (p) => has(p, "poetry.lock") && p.pyproject !== undefined },
+  // 2. A tool's own tables without its lock.
+  { kind: () => "poetry", applies: (p) => ["dependencies", "group", "dev-dependencies"].some((t) => hasTable(p, "tool", "poetry", t)) },
+  // 3. Standard (or uv's) dev declarations without a lock.
   {
     kind: (p) => (isTable(get(p.pyproject, "tool", "uv")) ? "uv" : "pyproject"),
     applies: (p, devExtras) => hasTable(p, "dependency-groups") || hasTable(p, "tool", "uv") || (p.pyproject !== undefined && devExtras.length > 0),
   },
-  // 3. Requirements files of a known role.
+  // 4. Requirements files of a known role.
   { kind: () => "requirements", applies: (p) => p.files.some((f) => isRequirementsFile(f) && requirementsRole(f) !== undefined) },
-  // 4. Anything else with a pyproject.toml.
+  // 5. Anything else with a pyproject.toml.
   { kind: () => "pyproject", applies: (p) => p.pyproject !== undefined },
 ];
 

@@ -3,7 +3,7 @@
  * when there is one, and the dev-only set as their difference.
  */
 import type { ProjectFacts, ProjectLayout } from "./types.js";
-import type { Requirement } from "./requirement.js";
+import { normalizeName, type Requirement } from "./requirement.js";
 
 /** One locked distribution: what it always needs, and what each of its extras adds. */
 export interface LockPackage {
@@ -53,6 +53,8 @@ export interface FactsInput {
   runtimeRoots: Requirement[];
   /** The lock to close both sets over, and its file name for the sources ("uv.lock (via pytest)"). */
   lock?: { file: string; packages: Lock };
+  /** The project's own name: never dev-only, even when a dev group asks for it with extras (`svc[test]`). */
+  project?: string;
   layout: ProjectLayout;
 }
 
@@ -60,7 +62,7 @@ export interface FactsInput {
  * Dev-only distributions: the dev roots (with a lock, their transitive closure) minus everything the
  * runtime roots (with a lock, their closure) need: a package both sides use is installed on purpose.
  */
-export function devOnlyFacts({ devRoots, runtimeRoots, lock, layout }: FactsInput): ProjectFacts {
+export function devOnlyFacts({ devRoots, runtimeRoots, lock, project, layout }: FactsInput): ProjectFacts {
   const sources: Record<string, string> = {};
   for (const [name, { source }] of devRoots) sources[name] = source;
   let dev = new Set(devRoots.keys());
@@ -71,6 +73,7 @@ export function devOnlyFacts({ devRoots, runtimeRoots, lock, layout }: FactsInpu
     runtime = closure(runtimeRoots, lock.packages);
     for (const name of dev) sources[name] ??= `${lock.file} (via ${via.get(name)})`;
   }
+  if (project) runtime.add(normalizeName(project));
   const devPackages = [...dev].filter((name) => !runtime.has(name)).sort();
   const devPackageSources = Object.fromEntries(devPackages.map((name) => [name, sources[name]]));
   return { devPackages, devPackageSources, runtimePackages: [...new Set(runtimeRoots.map((r) => r.name))], layout };

@@ -56,6 +56,7 @@ export function readUvFacts(pyprojectToml: string, uvLock?: string, devExtras: s
     devRoots: roots,
     runtimeRoots: projectDependencies(pyproject),
     lock: uvLock === undefined ? undefined : { file: "uv.lock", packages: readUvLock(uvLock) },
+    project: typeof get(pyproject, "project", "name") === "string" ? (get(pyproject, "project", "name") as string) : undefined,
     layout: { kind, files: [pyprojectFile(roots), ...(uvLock === undefined ? [] : [{ path: "uv.lock" }])] },
   });
 }

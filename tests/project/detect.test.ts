@@ -28,6 +28,19 @@ describe("layout precedence", () => {
     );
   });
 
+  it("reads poetry.lock next: before requirements files (poetry export output) and uv-style groups", async () => {
+    const poetry = lines(PEP621, "[tool.poetry.group.dev.dependencies]", 'pytest = "^8"', "[dependency-groups]", 'docs = ["mkdocs"]');
+    const lock = lines("[[package]]", 'name = "pytest"', 'version = "8.3.2"');
+    expect(await layoutOf({ "pyproject.toml": poetry, "poetry.lock": lock, "requirements.txt": "fastapi\n" })).toBe(
+      "poetry (pyproject.toml [tool.poetry.group.dev] [dependency-groups.docs], poetry.lock); not read: requirements.txt",
+    );
+    expect(await layoutOf({ "pyproject.toml": poetry, "poetry.lock": lock, "uv.lock": UV_LOCK })).toBe("uv (pyproject.toml [project.dependencies], uv.lock); not read: poetry.lock");
+  });
+
+  it("reads [tool.poetry] tables without poetry.lock before PEP 735 groups", async () => {
+    expect(await layoutOf({ "pyproject.toml": lines(GROUPS, "[tool.poetry.dependencies]", 'python = "^3.11"') })).toBe("poetry (pyproject.toml [dependency-groups.dev])");
+  });
+
   it("prefers pyproject.toml's dev declarations to requirements files (an export of them)", async () => {
     expect(await layoutOf({ "pyproject.toml": GROUPS, "requirements.txt": "fastapi\n" })).toBe("pyproject (pyproject.toml [dependency-groups.dev]); not read: requirements.txt");
     expect(await layoutOf({ "pyproject.toml": PEP621, "requirements.txt": "fastapi\n" }, ["docs"]).catch((e: Error) => e.message)).toMatch(/devExtras names "docs", which is not in \[project.optional-dependencies\]/);

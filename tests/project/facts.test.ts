@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readProjectFactsFromDir } from "../../src/project/facts.js";
 import { parseRequirement } from "../../src/project/requirement.js";
 import { readUvFacts } from "../../src/project/uv.js";
+import { lines } from "./helpers.js";
 
 const API = join(import.meta.dirname, "../../api");
 
@@ -77,7 +78,13 @@ describe("readUvFacts", () => {
     expect(facts.devPackages).not.toContain("certifi");
   });
 
-  it("warns-level facts: a project without dev dependencies yields none", () => {
+  it("never calls the project itself dev-only when a dev group asks for it with extras", () => {
+    const selfRef = lines('[project]', 'name = "Svc"', 'dependencies = ["fastapi"]', "[project.optional-dependencies]", 'test = ["pytest"]', "[dependency-groups]", 'dev = ["svc[test]"]');
+    const lock = [pkg("svc", ["fastapi"], '[package.optional-dependencies]\ntest = [{ name = "pytest" }]'), pkg("fastapi"), pkg("pytest")].join("\n");
+    expect(readUvFacts(selfRef, lock).devPackages).toEqual(["pytest"]);
+  });
+
+    it("warns-level facts: a project without dev dependencies yields none", () => {
     expect(readUvFacts('[project]\nname = "x"\ndependencies = ["fastapi"]\n').devPackages).toEqual([]);
   });
 
