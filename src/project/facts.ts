@@ -4,6 +4,7 @@
  */
 import type { LayoutKind, ProjectFacts } from "./types.js";
 import { chooseLayout, presentFiles, type Present } from "./detect.js";
+import { readPdmFacts } from "./pdm.js";
 import { readPoetryFacts } from "./poetry.js";
 import { isRequirementsFile, readRequirementsFacts } from "./requirements.js";
 import { dirSource, type ProjectSource } from "./source.js";
@@ -24,6 +25,8 @@ async function readLayout(kind: LayoutKind, source: ProjectSource, present: Pres
       return readUvFacts(await pyproject(), await source.read("uv.lock"), devExtras);
     case "poetry":
       return readPoetryFacts(await pyproject(), await source.read("poetry.lock"), devExtras);
+    case "pdm":
+      return readPdmFacts(await pyproject(), await source.read("pdm.lock"), devExtras);
     case "requirements":
       return readRequirementsFacts(source, present.files.filter(isRequirementsFile), present.pyproject, devExtras);
   }

@@ -41,6 +41,15 @@ describe("layout precedence", () => {
     expect(await layoutOf({ "pyproject.toml": lines(GROUPS, "[tool.poetry.dependencies]", 'python = "^3.11"') })).toBe("poetry (pyproject.toml [dependency-groups.dev])");
   });
 
+  it("reads pdm.lock after poetry.lock, and [tool.pdm.dev-dependencies] without it; pdm-backend's [tool.pdm.build] alone is no PDM project", async () => {
+    const pdm = lines(GROUPS, "[tool.pdm.dev-dependencies]", 'lint = ["ruff"]');
+    const lock = lines("[[package]]", 'name = "ruff"', 'version = "0.6.1"');
+    expect(await layoutOf({ "pyproject.toml": pdm, "pdm.lock": lock })).toBe("pdm (pyproject.toml [tool.pdm.dev-dependencies.lint] [dependency-groups.dev], pdm.lock)");
+    expect(await layoutOf({ "pyproject.toml": lines(pdm, "[tool.poetry.group.dev.dependencies]", 'pytest = "*"'), "pdm.lock": lock, "poetry.lock": lock })).toMatch(/^poetry .*; not read: pdm\.lock$/);
+    expect(await layoutOf({ "pyproject.toml": pdm })).toBe("pdm (pyproject.toml [tool.pdm.dev-dependencies.lint] [dependency-groups.dev])");
+    expect(await layoutOf({ "pyproject.toml": lines(GROUPS, "[tool.pdm.build]", 'includes = ["src"]') })).toBe("pyproject (pyproject.toml [dependency-groups.dev])");
+  });
+
   it("prefers pyproject.toml's dev declarations to requirements files (an export of them)", async () => {
     expect(await layoutOf({ "pyproject.toml": GROUPS, "requirements.txt": "fastapi\n" })).toBe("pyproject (pyproject.toml [dependency-groups.dev]); not read: requirements.txt");
     expect(await layoutOf({ "pyproject.toml": PEP621, "requirements.txt": "fastapi\n" }, ["docs"]).catch((e: Error) => e.message)).toMatch(/devExtras names "docs", which is not in \[project.optional-dependencies\]/);
