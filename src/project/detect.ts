@@ -3,11 +3,11 @@
  * merge; the evidence names it and lists the files left unread.
  *
  * Precedence, first match wins:
- *   1. a lock file (with the pyproject.toml that names the roots), in the order uv.lock, poetry.lock, pdm.lock:
- *      a lock is what the build installs from; uv.lock first keeps every uv project read exactly as
- *      before the other layouts existed;
+ *   1. a lock file, in the order uv.lock, poetry.lock, pdm.lock (each with the pyproject.toml that names
+ *      the roots), Pipfile.lock: a lock is what the build installs from; uv.lock first keeps every uv
+ *      project read exactly as before the other layouts existed;
  *   2. a tool's own dev tables without its lock: [tool.poetry] dependencies or groups, then
- *      [tool.pdm.dev-dependencies];
+ *      [tool.pdm.dev-dependencies], then a Pipfile;
  *   3. pyproject.toml declaring dev dependencies the standard (or uv's) way: [dependency-groups],
  *      [tool.uv], or dev extras named in verify.yaml;
  *   4. requirements files with a runtime or dev name (requirements.txt, requirements-dev.txt, ...; see
@@ -45,9 +45,11 @@ const RULES: { kind: (p: Present) => LayoutKind; applies: (p: Present, devExtras
   { kind: () => "uv", applies: (p) => has(p, "uv.lock") && p.pyproject !== undefined },
   { kind: () => "poetry", applies: (p) => has(p, "poetry.lock") && p.pyproject !== undefined },
   { kind: () => "pdm", applies: (p) => has(p, "pdm.lock") && p.pyproject !== undefined },
+  { kind: () => "pipenv", applies: (p) => has(p, "Pipfile.lock") },
   // 2. A tool's own tables without its lock.
   { kind: () => "poetry", applies: (p) => ["dependencies", "group", "dev-dependencies"].some((t) => hasTable(p, "tool", "poetry", t)) },
   { kind: () => "pdm", applies: (p) => hasTable(p, "tool", "pdm", "dev-dependencies") },
+  { kind: () => "pipenv", applies: (p) => has(p, "Pipfile") },
   // 3. Standard (or uv's) dev declarations without a lock.
   {
     kind: (p) => (isTable(get(p.pyproject, "tool", "uv")) ? "uv" : "pyproject"),

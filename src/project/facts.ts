@@ -5,6 +5,7 @@
 import type { LayoutKind, ProjectFacts } from "./types.js";
 import { chooseLayout, presentFiles, type Present } from "./detect.js";
 import { readPdmFacts } from "./pdm.js";
+import { readPipenvFacts } from "./pipenv.js";
 import { readPoetryFacts } from "./poetry.js";
 import { isRequirementsFile, readRequirementsFacts } from "./requirements.js";
 import { dirSource, type ProjectSource } from "./source.js";
@@ -27,6 +28,8 @@ async function readLayout(kind: LayoutKind, source: ProjectSource, present: Pres
       return readPoetryFacts(await pyproject(), await source.read("poetry.lock"), devExtras);
     case "pdm":
       return readPdmFacts(await pyproject(), await source.read("pdm.lock"), devExtras);
+    case "pipenv":
+      return readPipenvFacts(await source.read("Pipfile"), await source.read("Pipfile.lock"), present.pyproject, devExtras);
     case "requirements":
       return readRequirementsFacts(source, present.files.filter(isRequirementsFile), present.pyproject, devExtras);
   }

@@ -14,7 +14,7 @@ export interface ProjectFacts {
  * The project layouts read. "pyproject" is a PEP 621/735 project without uv's marks (no uv.lock, no
  * [tool.uv]): the same reader as "uv".
  */
-export type LayoutKind = "uv" | "pyproject" | "poetry" | "pdm" | "requirements";
+export type LayoutKind = "uv" | "pyproject" | "poetry" | "pdm" | "pipenv" | "requirements";
 
 /** One file read, relative to the project directory (forward slashes), and what was read in it. */
 export interface LayoutFile {

@@ -50,6 +50,16 @@ describe("layout precedence", () => {
     expect(await layoutOf({ "pyproject.toml": lines(GROUPS, "[tool.pdm.build]", 'includes = ["src"]') })).toBe("pyproject (pyproject.toml [dependency-groups.dev])");
   });
 
+  it("reads Pipfile.lock after the pyproject locks, and a Pipfile before PEP 735 groups and requirements files", async () => {
+    const pipfile = lines("[packages]", 'flask = "*"', "[dev-packages]", 'pytest = "*"');
+    const lock = JSON.stringify({ _meta: {}, default: { flask: {} }, develop: { pytest: {} } });
+    expect(await layoutOf({ Pipfile: pipfile, "Pipfile.lock": lock, "pyproject.toml": GROUPS, "uv.lock": UV_LOCK })).toMatch(/^uv .*; not read: Pipfile, Pipfile\.lock$/);
+    expect(await layoutOf({ Pipfile: pipfile, "Pipfile.lock": lock, "requirements-dev.txt": "pytest\n" })).toBe(
+      "pipenv (Pipfile [dev-packages], Pipfile.lock develop); not read: requirements-dev.txt",
+    );
+    expect(await layoutOf({ Pipfile: pipfile, "pyproject.toml": GROUPS })).toBe("pipenv (Pipfile [dev-packages]); not read: pyproject.toml");
+  });
+
   it("prefers pyproject.toml's dev declarations to requirements files (an export of them)", async () => {
     expect(await layoutOf({ "pyproject.toml": GROUPS, "requirements.txt": "fastapi\n" })).toBe("pyproject (pyproject.toml [dependency-groups.dev]); not read: requirements.txt");
     expect(await layoutOf({ "pyproject.toml": PEP621, "requirements.txt": "fastapi\n" }, ["docs"]).catch((e: Error) => e.message)).toMatch(/devExtras names "docs", which is not in \[project.optional-dependencies\]/);

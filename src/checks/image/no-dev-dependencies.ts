@@ -20,6 +20,7 @@ const HINTS: Record<LayoutKind, { install: string; declare: string }> = {
   pyproject: { install: "only [project.dependencies] (`pip install .`, no dev extras)", declare: "[dependency-groups] dev (or name dev extras in verify.yaml devExtras)" },
   poetry: { install: "`poetry install --only main` (or `poetry export --only main` into the requirements the image installs)", declare: "[tool.poetry.group.dev.dependencies]" },
   pdm: { install: "`pdm install --prod` (or `pdm sync --prod`)", declare: "[tool.pdm.dev-dependencies] (or [dependency-groups])" },
+  pipenv: { install: "`pipenv install --deploy` (or `pipenv sync`) without `--dev` or dev `--categories`", declare: "the Pipfile's [dev-packages]" },
   requirements: { install: "`pip install -r requirements.txt` only, never the dev requirements files", declare: "requirements-dev.txt (starting with `-r requirements.txt`)" },
 };
 
