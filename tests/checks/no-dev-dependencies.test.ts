@@ -7,7 +7,9 @@ import { runCheck } from "../../src/checks/run.js";
 import { defaultConfig } from "../../src/config/schema.js";
 import type { Runtime } from "../../src/runtime/types.js";
 import { verify } from "../../src/verify.js";
+import { readProjectFactsFromDir } from "../../src/project/facts.js";
 import { buildImage } from "../support/synthetic-image.js";
+import { lines, projectDir } from "../project/helpers.js";
 import { normalizeName } from "../../src/project/requirement.js";
 import type { ProjectFacts } from "../../src/project/types.js";
 import { evidence, image } from "./evidence.js";
@@ -115,6 +117,33 @@ describe("no-dev-dependencies without project facts", () => {
     } finally {
       await img.cleanup();
       await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("no-dev-dependencies names the layout it read", () => {
+  const withPytest = image([runtimeLayer, { createdBy: "RUN pip install -r requirements-dev.txt", files: [`${SP}/pytest-8.3.2.dist-info/METADATA`] }]);
+  const PEP621 = lines("[project]", 'name = "svc"', 'dependencies = ["fastapi"]');
+
+  it.each([
+    ["requirements", { "requirements.txt": "fastapi==0.115.0\n", "requirements-dev.txt": "-r requirements.txt\npytest==8.3.2\n" }, "layout: requirements (requirements.txt (runtime), requirements-dev.txt (dev))", "`pip install -r requirements.txt` only"],
+    ["poetry", { "pyproject.toml": lines("[tool.poetry.dependencies]", 'python = "^3.12"', 'fastapi = "*"', "[tool.poetry.group.test.dependencies]", 'pytest = "*"'), "poetry.lock": lines("[[package]]", 'name = "pytest"', 'version = "8.3.2"') }, "layout: poetry (pyproject.toml [tool.poetry.group.test], poetry.lock)", "`poetry install --only main`"],
+    ["pdm", { "pyproject.toml": lines(PEP621, "[tool.pdm.dev-dependencies]", 'test = ["pytest"]') }, "layout: pdm (pyproject.toml [tool.pdm.dev-dependencies.test])", "`pdm install --prod`"],
+    ["pipenv", { Pipfile: lines("[packages]", 'fastapi = "*"', "[dev-packages]", 'pytest = "*"') }, "layout: pipenv (Pipfile [dev-packages])", "`pipenv install --deploy`"],
+    ["uv", { "pyproject.toml": lines(PEP621, "[dependency-groups]", 'dev = ["pytest"]'), "uv.lock": "version = 1\n" }, "layout: uv (pyproject.toml [dependency-groups.dev], uv.lock)", "`uv sync --frozen --no-dev`"],
+  ] as const)("%s: the evidence starts with the layout, the fix uses its tool", async (_kind, files, layoutLine, fix) => {
+    const dir = projectDir(files);
+    try {
+      const { facts } = await readProjectFactsFromDir(dir);
+      const j = noDevDependenciesCheck.judge(evidence({ image: withPytest, project: facts }));
+      expect(j.verdict).toBe("fail");
+      expect(j.evidence[0]).toBe(layoutLine);
+      expect(j.evidence[1]).toMatch(/^pytest 8\.3\.2: .*pytest-8\.3\.2\.dist-info in layer 1/);
+      expect(j.fix).toContain(fix);
+      const clean = noDevDependenciesCheck.judge(evidence({ image: image([runtimeLayer]), project: facts }));
+      expect(clean).toMatchObject({ verdict: "pass", evidence: [layoutLine, "checked: pytest"] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
