@@ -6,7 +6,7 @@
 import type { ProjectFacts } from "./types.js";
 import { pyprojectFile } from "./layout.js";
 import { addRoots, devOnlyFacts, type DevRoots, type Lock, type LockPackage } from "./lock.js";
-import { addDevExtras, dependencyGroups, groupRequirements, projectDependencies } from "./pyproject.js";
+import { addDevExtras, dependencyGroups, groupRequirements, projectDependencies, projectName } from "./pyproject.js";
 import { normalizeName, requirementOfTarget, type Requirement } from "./requirement.js";
 import { asArray, get, isTable, parseTomlFile, type Table } from "./toml.js";
 
@@ -61,12 +61,11 @@ export function readPdmLock(text: string): Lock {
 export function readPdmFacts(pyprojectToml: string, pdmLock?: string, devExtras: string[] = []): ProjectFacts {
   const pyproject = parseTomlFile(pyprojectToml, "pyproject.toml");
   const roots = devRoots(pyproject, devExtras);
-  const name = get(pyproject, "project", "name");
   return devOnlyFacts({
     devRoots: roots,
     runtimeRoots: projectDependencies(pyproject),
     lock: pdmLock === undefined ? undefined : { file: "pdm.lock", packages: readPdmLock(pdmLock) },
-    project: typeof name === "string" ? name : undefined,
+    project: projectName(pyproject),
     layout: { kind: "pdm", files: [pyprojectFile(roots), ...(pdmLock === undefined ? [] : [{ path: "pdm.lock" }])] },
   });
 }

@@ -8,7 +8,7 @@
 import type { ProjectFacts } from "./types.js";
 import { pyprojectFile } from "./layout.js";
 import { addRoots, devOnlyFacts, type DevRoots, type Lock } from "./lock.js";
-import { addDevExtras, dependencyGroups, groupRequirements, projectDependencies } from "./pyproject.js";
+import { addDevExtras, dependencyGroups, groupRequirements, projectDependencies, projectName } from "./pyproject.js";
 import { normalizeName, parseRequirements, type Requirement } from "./requirement.js";
 import { asArray, get, isTable, parseTomlFile, type Table } from "./toml.js";
 
@@ -86,12 +86,11 @@ export function readPoetryLock(text: string): Lock {
 export function readPoetryFacts(pyprojectToml: string, poetryLock?: string, devExtras: string[] = []): ProjectFacts {
   const pyproject = parseTomlFile(pyprojectToml, "pyproject.toml");
   const roots = devRoots(pyproject, devExtras);
-  const name = poetry(pyproject, "name") ?? get(pyproject, "project", "name");
   return devOnlyFacts({
     devRoots: roots,
     runtimeRoots: runtimeRoots(pyproject),
     lock: poetryLock === undefined ? undefined : { file: "poetry.lock", packages: readPoetryLock(poetryLock) },
-    project: typeof name === "string" ? name : undefined,
+    project: projectName(pyproject),
     layout: { kind: "poetry", files: [pyprojectFile(roots, "[tool.poetry.dependencies]"), ...(poetryLock === undefined ? [] : [{ path: "poetry.lock" }])] },
   });
 }

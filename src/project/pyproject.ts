@@ -10,6 +10,12 @@ import { asArray, get, isTable, type Table } from "./toml.js";
 /** `[project.dependencies]`: the runtime roots of every PEP 621 project. */
 export const projectDependencies = (pyproject: Table | undefined): Requirement[] => parseRequirements(asArray(get(pyproject, "project", "dependencies")));
 
+/** The project's own distribution name ([project] name, or Poetry 1's [tool.poetry] name). */
+export function projectName(pyproject: Table | undefined): string | undefined {
+  const name = get(pyproject, "project", "name") ?? get(pyproject, "tool", "poetry", "name");
+  return typeof name === "string" ? name : undefined;
+}
+
 /** PEP 735 group members, `{include-group = "..."}` resolved; a cycle is an error, as in the PEP. */
 export function groupRequirements(groups: Table, name: string, seen: string[] = []): string[] {
   if (seen.includes(name)) throw new ProjectFactsError(`pyproject.toml: [dependency-groups] ${[...seen, name].join(" -> ")} is a cycle: remove one include-group`);

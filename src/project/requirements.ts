@@ -16,7 +16,7 @@ import { posix } from "node:path";
 import type { ProjectFacts, LayoutFile } from "./types.js";
 import { ProjectFactsError } from "./errors.js";
 import { addRoots, devOnlyFacts, type DevRoots } from "./lock.js";
-import { addDevExtras, projectDependencies } from "./pyproject.js";
+import { addDevExtras, projectDependencies, projectName } from "./pyproject.js";
 import { parseRequirements, requirementOfTarget, type Requirement } from "./requirement.js";
 import type { ProjectSource } from "./source.js";
 import { get, isTable, type Table } from "./toml.js";
@@ -192,6 +192,7 @@ export async function readRequirementsFacts(source: ProjectSource, files: string
   return devOnlyFacts({
     devRoots: out.dev,
     runtimeRoots: out.runtime,
+    project: projectName(pyproject),
     layout: { kind: "requirements", files: [...out.files, ...(tables.length ? [{ path: "pyproject.toml", what: tables.join(" ") }] : [])] },
   });
 }

@@ -5,7 +5,7 @@
 import type { ProjectFacts } from "./types.js";
 import { pyprojectFile } from "./layout.js";
 import { addRoots, devOnlyFacts, type DevRoots, type Lock } from "./lock.js";
-import { addDevExtras, dependencyGroups, groupRequirements, projectDependencies } from "./pyproject.js";
+import { addDevExtras, dependencyGroups, groupRequirements, projectDependencies, projectName } from "./pyproject.js";
 import { normalizeName, parseRequirements, type Requirement } from "./requirement.js";
 import { asArray, get, isTable, parseTomlFile, type Table } from "./toml.js";
 
@@ -56,7 +56,7 @@ export function readUvFacts(pyprojectToml: string, uvLock?: string, devExtras: s
     devRoots: roots,
     runtimeRoots: projectDependencies(pyproject),
     lock: uvLock === undefined ? undefined : { file: "uv.lock", packages: readUvLock(uvLock) },
-    project: typeof get(pyproject, "project", "name") === "string" ? (get(pyproject, "project", "name") as string) : undefined,
+    project: projectName(pyproject),
     layout: { kind, files: [pyprojectFile(roots), ...(uvLock === undefined ? [] : [{ path: "uv.lock" }])] },
   });
 }

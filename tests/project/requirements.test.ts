@@ -122,11 +122,12 @@ describe("requirements layout", () => {
       "requirements/base.txt": lines("django==5.0.6", "psycopg[binary]==3.2.1"),
       "requirements/production.txt": lines("-r base.txt", "gunicorn==22.0.0"),
       "requirements/tools.txt": lines("-r base.txt", "ruff==0.6.1"),
-      "requirements/local.txt": lines("-r base.txt", "--requirement=tools.txt", "django-debug-toolbar==4.4.6", "-e .[test]"),
+      "requirements/local.txt": lines("-r base.txt", "--requirement=tools.txt", "django-debug-toolbar==4.4.6", "-e .[test]", "Site==1.0 ; python_version >= '3.12'"),
       "requirements/test.txt": lines("-r ./tools.txt", "pytest-django==4.8.0", "Django==5.0.6"),
       "pyproject.toml": lines("[project]", 'name = "site"', 'version = "1"', 'dependencies = ["whitenoise"]', "[project.optional-dependencies]", 'test = ["factory-boy"]'),
     });
     const { facts } = await readProjectFactsFromDir(dir);
+    // "site" is the project itself: never dev-only.
     expect(facts?.devPackages).toEqual(["django-debug-toolbar", "factory-boy", "pytest-django", "ruff"]);
     expect(facts?.devPackageSources).toMatchObject({ ruff: "requirements/tools.txt", "factory-boy": "requirements/local.txt (.[test])" });
     expect(facts?.runtimePackages).toEqual(expect.arrayContaining(["django", "gunicorn", "psycopg", "whitenoise"]));
