@@ -26,7 +26,8 @@ Runs the static checks and the secret scan on an image tarball (docker save, sko
 
 Options:
   --config <file>     verify.yaml with settings (default: built-in defaults)
-  --project <dir>     directory with pyproject.toml (and uv.lock) for the dev-dependency check
+  --project <dir>     the Python project (pyproject.toml with uv.lock, poetry.lock or pdm.lock,
+                      Pipfile, requirements*.txt) for the dev-dependency check
   --format <format>   table (default), json, junit or sarif
   --output <file>     write the report to a file instead of stdout
   --platform <p>      os/arch[/variant] to pick from a multi-platform image (default linux/amd64)
@@ -103,7 +104,7 @@ export async function inspect(options: InspectOptions, onProgress?: (line: strin
   });
   if (!info.isFile() && !info.isDirectory()) throw new UsageError(`${options.tarball}: not a file: give the path of an image tarball`);
   const config = await loadConfigFile(options.config);
-  const project = options.project ? await readProjectFactsFromDir(options.project, config.devExtras) : undefined;
+  const project = options.project ? await readProjectFactsFromDir(options.project, config.devExtras) : { missing: "give --project <dir with pyproject.toml, requirements*.txt or Pipfile>" };
   const mb = (n: number) => (n / 1e6).toFixed(1);
   const { image, secrets, scanNotes } = await inspectTarball(options.tarball, {
     config,
@@ -113,9 +114,9 @@ export async function inspect(options: InspectOptions, onProgress?: (line: strin
   });
   const notGathered: Evidence["notGathered"] = {
     cache: "it needs two builds of the sources, as dagger call verify does",
-    ...(project ? {} : { project: "give --project <dir with pyproject.toml and uv.lock>" }),
+    ...(project.missing ? { project: project.missing } : {}),
   };
-  const evidence: Evidence = { config, image, secrets, scanNotes, project, notGathered };
+  const evidence: Evidence = { config, image, secrets, scanNotes, project: project.facts, notGathered };
   return buildReport({ image: options.tarball, runtime: "none", startedAt, results: runChecks(evidence, imageChecks), secrets });
 }
 

@@ -9,7 +9,8 @@ import type { VerifyConfig } from "./config/schema.js";
 import { readLayerIds } from "./image/read.js";
 import type { ImageIndex } from "./image/types.js";
 import { inspectTarball } from "./inspect.js";
-import { readProjectFactsFromDir } from "./project/facts.js";
+import { readProjectFactsFromDir, type ProjectRead } from "./project/facts.js";
+import type { ProjectFacts } from "./project/types.js";
 import { missingEnvScenarios, serveScenario } from "./runtime/scenarios.js";
 import { UnstartableImageError, type BuildSpec, type BuiltImage, type Runtime, type StartConfig } from "./runtime/types.js";
 import { stat } from "node:fs/promises";
@@ -80,7 +81,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     image: inspected.image,
     secrets: inspected.secrets,
     scanNotes: inspected.scanNotes,
-    project: await project,
+    project: await projectFacts(project, notGathered),
     ...(await scenarios),
     cache: variant && (await cacheEvidence(inspected.image, variant)),
     notGathered,
@@ -89,6 +90,16 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   // Repository-relative with forward slashes, as code-scanning UIs expect (SARIF artifact URIs).
   const dockerfile = relative(repoRoot, resolve(contextDir, config.dockerfile)).split(sep).join(posix.sep);
   return buildReport({ image: name, runtime: runtime.name, dockerfile, startedAt, results: runChecks(evidence), secrets: inspected.secrets });
+}
+
+/**
+ * The project facts for the evidence; a directory without Python project metadata is not an error, it
+ * leaves the facts out and says why, so no-dev-dependencies skips and every other check still runs.
+ */
+async function projectFacts(read: Promise<ProjectRead>, notGathered: NonNullable<Evidence["notGathered"]>): Promise<ProjectFacts | undefined> {
+  const { facts, missing } = await read;
+  if (missing) notGathered.project = missing;
+  return facts;
 }
 
 /**
@@ -121,7 +132,7 @@ async function checkInputs(config: VerifyConfig, repoRoot: string, rootName: str
   }
   const projectDir = insideRoot(repoRoot, config.project ?? config.context, "project directory", "project");
   if (config.project !== undefined && (await kindOf(projectDir)) !== "dir") {
-    throw new VerifyError(`project directory ${config.project} is not a directory under ${rootName}: set project (verify.yaml) to the folder with pyproject.toml and uv.lock`);
+    throw new VerifyError(`project directory ${config.project} is not a directory under ${rootName}: set project (verify.yaml) to the folder with pyproject.toml, requirements*.txt or Pipfile`);
   }
   return { contextDir, projectDir };
 }

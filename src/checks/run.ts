@@ -1,6 +1,7 @@
 /** Running checks over gathered evidence, and assembling the Report. */
 import type { SecretFinding } from "../secrets/types.js";
 import { allChecks } from "./index.js";
+import { notGatheredSummary } from "./not-gathered.js";
 import type { Check, CheckResult, Evidence, Judgement, Report } from "./types.js";
 import { firstLine } from "../text.js";
 
@@ -9,9 +10,7 @@ export function runCheck(check: Check, evidence: Evidence): CheckResult {
   const head = { id: check.id, title: check.title, severity: check.severity };
   const missing = check.needs.filter((need) => evidence[need] === undefined);
   if (missing.length > 0) {
-    const why = missing.map((need) => evidence.notGathered?.[need]).filter(Boolean);
-    const summary = `not gathered: ${missing.join(", ")}${why.length ? ` (${[...new Set(why)].join("; ")})` : ""}`;
-    return { ...head, verdict: "skip", summary, evidence: [] };
+    return { ...head, verdict: "skip", summary: notGatheredSummary(missing, evidence), evidence: [] };
   }
   let judgement: Judgement;
   try {

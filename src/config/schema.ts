@@ -35,8 +35,9 @@ export const verifyConfigSchema = z.strictObject({
   /** Build context, relative to the repository root. */
   context: z.string().min(1).default("api"),
   /**
-   * Directory holding pyproject.toml and uv.lock (the dev dependency group), relative to the repository
-   * root; default: the build context.
+   * Directory holding the Python project's metadata (pyproject.toml and its lock, a Pipfile, or
+   * requirements*.txt: where the dev dependencies are declared), relative to the repository root;
+   * default: the build context. A directory with none of them skips no-dev-dependencies.
    */
   project: z.string().min(1).optional(),
   /** Dockerfile, relative to the context. */

@@ -5,7 +5,7 @@
  * Where things live, inside a module function:
  * - `source` is the repository root as a Directory (the module's `source` argument); a BuildSpec's
  *   `context` is a path inside it ("api"), or an absolute path under `repoRoot` (where the module
- *   exported the same directory for verify() to read pyproject.toml and uv.lock).
+ *   exported the same directory for verify() to read the project's metadata files).
  * - `exportTarball` writes to the filesystem of the module's runtime container (File.export inside a
  *   function writes there, not to the caller's host), in a temporary folder that close() removes.
  */

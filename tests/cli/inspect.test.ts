@@ -74,7 +74,7 @@ describe("image-verify inspect", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS {2}non-root /m);
-    expect(r.stdout).toMatch(/^SKIP {2}no-dev-dependencies .*not gathered: project \(give --project <dir with pyproject.toml and uv.lock>\)$/m);
+    expect(r.stdout).toMatch(/^SKIP {2}no-dev-dependencies .*not gathered: project \(give --project <dir with pyproject\.toml, requirements\*\.txt or Pipfile>\)$/m);
     expect(r.stdout).toMatch(/^SKIP {2}dependency-layer-cache .*not gathered: cache \(it needs two builds of the sources, as dagger call verify does\)$/m);
     expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("8 passed, 0 failed, 0 warnings, 2 skipped");
   });
@@ -116,7 +116,7 @@ describe("image-verify inspect", () => {
     expect(r.stdout).toBe("");
   });
 
-  it("exits 2 on a file that is not an image, a bad config, or a missing project", async () => {
+  it("exits 2 on a file that is not an image, a bad config, or a project directory that does not exist", async () => {
     const notTar = join(dir, "not-an-image.tar");
     await writeFile(notTar, "hello, this is not a tarball\n".repeat(50));
     const cfg = join(dir, "verify.yaml");
@@ -124,13 +124,21 @@ describe("image-verify inspect", () => {
     for (const [args, pattern] of [
       [["inspect", notTar], /^image-verify: .*not-an-image\.tar.*: .+\n$/],
       [["inspect", goodTar, "--config", cfg], /^image-verify: .*verify\.yaml: 'sizeBudgetMB': .+\n$/],
-      [["inspect", goodTar, "--project", dir], /^image-verify: .*pyproject\.toml: cannot read it \(ENOENT\): pass the directory that holds pyproject\.toml\n$/],
+      [["inspect", goodTar, "--project", join(dir, "no-such-project")], /^image-verify: .*no-such-project: cannot read it \(ENOENT\): pass the project directory .+\n$/],
     ] as const) {
       const r = await run(...args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it("skips no-dev-dependencies, and runs the rest, for a project directory without Python metadata", async () => {
+    const empty = await mkdtemp(join(dir, "not-python-"));
+    const r = await run("inspect", goodTar, "--project", empty);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`SKIP  no-dev-dependencies     No development dependencies installed: not gathered: project (no Python project metadata found in ${empty}: none of pyproject.toml, requirements*.txt, Pipfile)`);
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("8 passed, 0 failed, 0 warnings, 2 skipped");
   });
 
   it("prints help", async () => {

@@ -58,7 +58,7 @@ describe("verify() input checks", () => {
 
   it("rejects a missing project directory when one is set", async () => {
     expect((await errorOf({ ...good, project: "tests/fixtures/broken/_nope" })).message).toBe(
-      `project directory tests/fixtures/broken/_nope is not a directory under ${ROOT}: set project (verify.yaml) to the folder with pyproject.toml and uv.lock`,
+      `project directory tests/fixtures/broken/_nope is not a directory under ${ROOT}: set project (verify.yaml) to the folder with pyproject.toml, requirements*.txt or Pipfile`,
     );
   });
 });

@@ -1,9 +1,12 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRequirement, readProjectFacts, readProjectFactsFromDir } from "../../src/project/facts.js";
+import { readProjectFactsFromDir } from "../../src/project/facts.js";
+import { parseRequirement } from "../../src/project/requirement.js";
+import { readUvFacts } from "../../src/project/uv.js";
+import { lines } from "./helpers.js";
 
 const API = join(import.meta.dirname, "../../api");
 
@@ -57,16 +60,16 @@ describe("parseRequirement", () => {
   });
 });
 
-describe("readProjectFacts", () => {
+describe("readUvFacts", () => {
   it("reads the dev group (includes resolved), legacy uv dev-dependencies, and dev extras without a lock", () => {
-    const facts = readProjectFacts(PYPROJECT, undefined, ["docs"]);
+    const facts = readUvFacts(PYPROJECT, undefined, ["docs"]);
     expect(facts.devPackages).toEqual(["httpx", "mkdocs", "mypy", "pytest", "pytest-asyncio", "ruff"]);
     expect(facts.devPackageSources).toMatchObject({ pytest: "dependency-groups.dev", mypy: "tool.uv.dev-dependencies", mkdocs: "optional-dependencies.docs" });
     expect(facts.runtimePackages).toEqual(["fastapi", "psycopg", "requests"]);
   });
 
   it("adds the lock's transitive closure minus what the runtime needs", () => {
-    const facts = readProjectFacts(PYPROJECT, LOCK);
+    const facts = readUvFacts(PYPROJECT, LOCK);
     expect(facts.devPackages).toEqual(["h11", "httpcore", "httpx", "iniconfig", "mypy", "pluggy", "pytest", "pytest-asyncio", "ruff"]);
     expect(facts.devPackageSources.iniconfig).toBe("uv.lock (via pytest)");
     expect(facts.devPackageSources.h11).toBe("uv.lock (via httpx)");
@@ -75,33 +78,60 @@ describe("readProjectFacts", () => {
     expect(facts.devPackages).not.toContain("certifi");
   });
 
-  it("warns-level facts: a project without dev dependencies yields none", () => {
-    expect(readProjectFacts('[project]\nname = "x"\ndependencies = ["fastapi"]\n').devPackages).toEqual([]);
+  it("never calls the project itself dev-only when a dev group asks for it with extras", () => {
+    const selfRef = lines('[project]', 'name = "Svc"', 'dependencies = ["fastapi"]', "[project.optional-dependencies]", 'test = ["pytest"]', "[dependency-groups]", 'dev = ["svc[test]"]');
+    const lock = [pkg("svc", ["fastapi"], '[package.optional-dependencies]\ntest = [{ name = "pytest" }]'), pkg("fastapi"), pkg("pytest")].join("\n");
+    expect(readUvFacts(selfRef, lock).devPackages).toEqual(["pytest"]);
+  });
+
+    it("warns-level facts: a project without dev dependencies yields none", () => {
+    expect(readUvFacts('[project]\nname = "x"\ndependencies = ["fastapi"]\n').devPackages).toEqual([]);
   });
 
   it("fails clearly on bad TOML, a group cycle, or an unknown dev extra", () => {
-    expect(() => readProjectFacts("[project\nname=1")).toThrow(/^pyproject\.toml line 1: not valid TOML .*: fix the file$/);
-    expect(() => readProjectFacts('[dependency-groups]\ndev = [{ include-group = "a" }]\na = [{ include-group = "dev" }]\n')).toThrow(
+    expect(() => readUvFacts("[project\nname=1")).toThrow(/^pyproject\.toml line 1: not valid TOML .*: fix the file$/);
+    expect(() => readUvFacts('[dependency-groups]\ndev = [{ include-group = "a" }]\na = [{ include-group = "dev" }]\n')).toThrow(
       "pyproject.toml: [dependency-groups] dev -> a -> dev is a cycle: remove one include-group",
     );
-    expect(() => readProjectFacts(PYPROJECT, undefined, ["nope"])).toThrow(/devExtras names "nope"/);
+    expect(() => readUvFacts(PYPROJECT, undefined, ["nope"])).toThrow(/devExtras names "nope"/);
   });
 });
 
 describe("readProjectFactsFromDir", () => {
   it("reads the repository's api/ (pyproject.toml + uv.lock)", async () => {
     expect(existsSync(join(API, "pyproject.toml"))).toBe(true);
-    const facts = await readProjectFactsFromDir(API);
+    const { facts } = await readProjectFactsFromDir(API);
     const pyproject = await readFile(join(API, "pyproject.toml"), "utf8");
-    expect(facts).toEqual(readProjectFacts(pyproject, await readFile(join(API, "uv.lock"), "utf8")));
-    expect(facts.devPackages).toEqual(expect.arrayContaining(["pytest", "ruff", "httpx2", "iniconfig", "pluggy"]));
-    for (const runtime of ["fastapi", "uvicorn", "anyio", "idna", "pydantic", "psycopg-binary"]) expect(facts.devPackages).not.toContain(runtime);
+    expect(facts).toEqual(readUvFacts(pyproject, await readFile(join(API, "uv.lock"), "utf8")));
+    expect(facts?.devPackages).toEqual(expect.arrayContaining(["pytest", "ruff", "httpx2", "iniconfig", "pluggy"]));
+    for (const runtime of ["fastapi", "uvicorn", "anyio", "idna", "pydantic", "psycopg-binary"]) expect(facts?.devPackages).not.toContain(runtime);
+    expect(facts?.layout).toEqual({ kind: "uv", files: [{ path: "pyproject.toml", what: "[dependency-groups.dev]" }, { path: "uv.lock" }] });
   });
 
-  it("works without uv.lock and names a missing pyproject.toml", async () => {
+  it("works without uv.lock; a directory without metadata yields the reason, not an error", async () => {
     const dir = mkdtempSync(join(tmpdir(), "facts-"));
-    await expect(readProjectFactsFromDir(dir)).rejects.toThrow(/pyproject\.toml: cannot read it \(ENOENT\): pass the directory that holds pyproject\.toml/);
+    writeFileSync(join(dir, "README.md"), "# not a Python project\n");
+    expect(await readProjectFactsFromDir(dir)).toEqual({ missing: `no Python project metadata found in ${dir}: none of pyproject.toml, requirements*.txt, Pipfile` });
     writeFileSync(join(dir, "pyproject.toml"), PYPROJECT);
-    expect((await readProjectFactsFromDir(dir)).devPackages).toContain("pytest");
+    const { facts } = await readProjectFactsFromDir(dir);
+    expect(facts?.devPackages).toContain("pytest");
+    expect(facts?.layout.kind).toBe("uv");
+  });
+
+  it("names a project directory that does not exist, and an unreadable file", async () => {
+    await expect(readProjectFactsFromDir("/no/such/project")).rejects.toThrow(
+      "/no/such/project: cannot read it (ENOENT): pass the project directory (the folder with pyproject.toml, requirements.txt or Pipfile)",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "facts-"));
+    mkdirSync(join(dir, "pyproject.toml"));
+    await expect(readProjectFactsFromDir(dir)).rejects.toThrow(`${join(dir, "pyproject.toml")}: cannot read it (EISDIR): check that it is a readable file`);
+  });
+
+  it("calls a PEP 621 project without uv's marks pyproject", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "facts-"));
+    writeFileSync(join(dir, "pyproject.toml"), '[project]\nname = "x"\ndependencies = ["fastapi"]\n[dependency-groups]\ndev = ["pytest"]\n');
+    const { facts } = await readProjectFactsFromDir(dir);
+    expect(facts?.layout).toEqual({ kind: "pyproject", files: [{ path: "pyproject.toml", what: "[dependency-groups.dev]" }] });
+    expect(facts?.devPackages).toEqual(["pytest"]);
   });
 });
