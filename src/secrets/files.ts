@@ -10,7 +10,7 @@ import type { RuleSet, SecretRule } from "./rule.js";
 import type { ScanNote, SecretFinding, SecretLocation } from "./types.js";
 import { CappedBuffer, routeByHead } from "./unpack/buffer.js";
 import {
-  ImageBudget, NULL_SINK, UNPACK_DEFAULTS, archiveSink, isArchive, noteOnce, printableRuns, pycConstants, sniffMagic, sniffUtf16,
+  ImageBudget, NULL_SINK, UNPACK_DEFAULTS, archiveSink, isArchive, noteOnce, pycStrings, sniffMagic, sniffUtf16,
   utf16Sink, type ArchiveContext, type PackedKind, type UnpackLimits, type UnpackOptions,
 } from "./unpack/index.js";
 
@@ -114,14 +114,19 @@ export class FileScanner {
     const scan = new FileScan(profile, this.rules.allowlists, t.rulePath, this.windowChars);
     const max = this.maxFileBytes;
     let bytes = 0;
+    let cut = false;
     return {
       write: (b) => {
         const room = max - bytes;
+        // Noted once bytes are really dropped: a file of exactly maxFileBytes was scanned whole.
+        if (b.length > room && !cut) {
+          cut = true;
+          this.notes.push({ layer: t.layer, path: t.path, message: `secret scan stopped after ${max} bytes (maxFileBytes)` });
+        }
         if (room <= 0) return;
         const part = b.length > room ? b.subarray(0, room) : b;
         bytes += part.length;
         scan.write(part);
-        if (bytes >= max) this.notes.push({ layer: t.layer, path: t.path, message: `secret scan stopped after ${max} bytes (maxFileBytes)` });
       },
       end: () => {
         this.stats.filesScanned++;
@@ -131,7 +136,7 @@ export class FileScanner {
     };
   }
 
-  /** Buffers a .pyc (up to maxMemberBytes) and scans its constants, or its printable runs when it does not parse. */
+  /** Buffers a .pyc (up to maxMemberBytes) and scans its constants (or the fallback's strings: ./unpack/pyc.ts). */
   private pycSink(profile: Profile, t: Target): ContentSink {
     const max = this.limits.maxMemberBytes;
     const buf = new CappedBuffer(max, t.size);
@@ -140,7 +145,7 @@ export class FileScanner {
       end: () => {
         if (buf.full) this.notes.push({ layer: t.layer, path: t.path, message: `.pyc larger than maxMemberBytes (${max}); only its first ${max} bytes were read` });
         const bytes = buf.bytes();
-        this.scanStrings(profile, t, pycConstants(bytes) ?? printableRuns(bytes));
+        this.scanStrings(profile, t, pycStrings(bytes));
       },
     };
   }
@@ -162,7 +167,14 @@ export class FileScanner {
     scan.write(text);
     this.stats.filesScanned++;
     this.stats.bytesScanned += text.length;
-    for (const c of scan.finish()) this.add(c, t, ordinalAt(starts, c.line));
+    // The fallback may give one secret twice (carved, and inside a printable run): report it once.
+    const seen = new Set<string>();
+    for (const c of scan.finish()) {
+      const key = `${c.rule.id}\0${c.secret}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.add(c, t, ordinalAt(starts, c.line));
+    }
   }
 
   /** The archive at `t`, for an unpacker: its members are opened as targets one level deeper. */

@@ -117,6 +117,11 @@ function oneLine(e: unknown): string {
   return m.replace(/\s+/g, " ").trim().slice(0, 200);
 }
 
+/** The note for a member cut at maxMemberBytes (the archive goes on with its next member). */
+export function memberCut(ctx: Pick<ArchiveContext, "problem" | "limits">, name: string): void {
+  ctx.problem(`member ${name.slice(0, 200)} is larger than maxMemberBytes (${ctx.limits.maxMemberBytes}); only its first bytes were scanned`);
+}
+
 /** A sink that drops everything (a member nobody wants to read). */
 export const NULL_SINK: ContentSink = { write: () => undefined, end: () => undefined };
 

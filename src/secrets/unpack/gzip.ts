@@ -5,7 +5,7 @@
  */
 import type { ContentSink } from "../../image/types.js";
 import { routeByHead } from "./buffer.js";
-import type { ArchiveContext } from "./context.js";
+import { memberCut, type ArchiveContext } from "./context.js";
 import { GuardedInflate, MemberFull } from "./inflate.js";
 import { TarSink, looksLikeTar } from "./tar.js";
 
@@ -36,9 +36,9 @@ export function gzipSink(ctx: ArchiveContext): ContentSink {
   const inflate = new GuardedInflate("gzip", { limits: ctx.limits, budget: ctx.budget }, (b) => {
     const room = ctx.limits.maxMemberBytes - produced;
     produced += b.length;
-    if (!single || b.length < room) return inner.write(b);
-    inner.write(b.subarray(0, room));
-    throw new MemberFull(`reached ${ctx.limits.maxMemberBytes} bytes`);
+    if (!single || b.length <= room) return inner.write(b);
+    if (room > 0) inner.write(b.subarray(0, room));
+    throw new MemberFull(`over ${ctx.limits.maxMemberBytes} bytes`);
   });
   let full = false;
   const push = (chunk: Uint8Array, final: boolean): void => {
@@ -48,6 +48,7 @@ export function gzipSink(ctx: ArchiveContext): ContentSink {
     } catch (e) {
       if (!(e instanceof MemberFull)) throw e;
       full = true;
+      memberCut(ctx, gunzippedName(ctx.path));
     }
   };
   return {

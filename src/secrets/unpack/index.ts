@@ -16,7 +16,7 @@ export type PackedKind = ArchiveKind | "pyc" | Utf16;
 
 export { ArchiveStop, ImageBudget, NULL_SINK, UNPACK_DEFAULTS, noteOnce } from "./context.js";
 export type { ArchiveContext, UnpackLimits, UnpackOptions } from "./context.js";
-export { pycConstants, printableRuns } from "./pyc.js";
+export { pycStrings } from "./pyc.js";
 export { sniffUtf16, utf16Sink } from "./utf16.js";
 
 /**

@@ -16,7 +16,7 @@ export class MemberFull extends Error {
 export interface InflateGuards {
   limits: UnpackLimits;
   budget: ImageBudget;
-  /** Output beyond this is not decoded: `MemberFull` is thrown once it is reached (default: no cap). */
+  /** Output beyond this is not decoded: `MemberFull` is thrown once there is more (default: no cap). */
   maxOut?: number;
 }
 
@@ -30,11 +30,13 @@ export class GuardedInflate {
     const maxOut = guards.maxOut ?? Infinity;
     const ondata = (data: Uint8Array): void => {
       if (data.length === 0) return;
-      const part = this.produced + data.length > maxOut ? data.subarray(0, maxOut - this.produced) : data;
+      const room = maxOut - this.produced;
+      const part = data.length > room ? data.subarray(0, room) : data;
       this.produced += part.length;
       guards.budget.take(part.length);
-      out(asBuffer(part));
-      if (this.produced >= maxOut) throw new MemberFull(`reached ${maxOut} bytes`);
+      if (part.length > 0) out(asBuffer(part));
+      // Only output beyond the cap stops it: a member of exactly maxOut bytes was read whole.
+      if (data.length > room) throw new MemberFull(`over ${maxOut} bytes`);
     };
     this.dec = kind === "gzip" ? new Gunzip(ondata) : new Inflate(ondata);
   }

@@ -5,8 +5,10 @@
  *
  * CPython 3.8 to 3.13 are read exactly: a 16-byte header (magic, flags, then mtime and source size or a
  * source hash), then one marshal object, the module's code object, whose field order changed in 3.11.
- * A .pyc of another version, or one that does not parse, falls back to its printable runs (see
- * `printableRuns`), which find the same secrets but cannot tell a constant from a name.
+ * A .pyc of another version, or one that does not parse, falls back to `fallbackStrings`: strings carved
+ * wherever a marshal string header (type code, length, then that many text bytes) stands, plus printable
+ * runs. Printable runs alone lose recall: marshal type codes are letters ('N' for None, 'i' for an int),
+ * so a key followed by one reads "...XYZN" and fails a rule that wants the key to end there.
  */
 
 /** Code object field orders: 3.8 to 3.10 (nlocals, lnotab) and 3.11 on (qualname, exception table). */
@@ -48,7 +50,45 @@ export function pycConstants(pyc: Buffer): Buffer[] | undefined {
   }
 }
 
-/** Runs of printable ASCII (with tab and line breaks) of at least 8 bytes: the fallback for other versions. */
+/** The strings a .pyc gives the scan: its constants, or the fallback's strings when it does not parse. */
+export function pycStrings(pyc: Buffer): Buffer[] {
+  return pycConstants(pyc) ?? [...carvedStrings(pyc), ...printableRuns(pyc)];
+}
+
+/**
+ * Strings found by their marshal headers alone, without knowing the layout around them: a string type
+ * code (with or without FLAG_REF), its length (one byte for short ASCII, four otherwise) and that many
+ * bytes of text. After a string is taken the search goes on past it, so its contents are not carved again.
+ */
+export function carvedStrings(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < buf.length; ) {
+    const type = buf[i]! & ~FLAG_REF;
+    const head = type === 0x7a || type === 0x5a ? 2 : "aAuts".includes(String.fromCharCode(type)) ? 5 : 0; // z Z : a A u t s
+    if (head > 0 && i + head <= buf.length) {
+      const n = head === 2 ? buf[i + 1]! : buf.readUInt32LE(i + 1);
+      const end = i + head + n;
+      if (n >= MIN_RUN && end <= buf.length && isText(buf, i + head, end)) {
+        out.push(buf.subarray(i + head, end));
+        i = end;
+        continue;
+      }
+    }
+    i++;
+  }
+  return out;
+}
+
+/** No control bytes but tab and line breaks (bytes >= 0x80 pass: UTF-8). */
+function isText(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = buf[i]!;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return false;
+  }
+  return true;
+}
+
+/** Runs of printable ASCII (with tab and line breaks) of at least 8 bytes. */
 export function printableRuns(buf: Buffer): Buffer[] {
   const runs: Buffer[] = [];
   let start = -1;

@@ -6,7 +6,7 @@
  */
 import type { ContentSink } from "../../image/types.js";
 import { normalisePath } from "../../image/paths.js";
-import { ArchiveStop, type ArchiveContext } from "./context.js";
+import { ArchiveStop, memberCut, type ArchiveContext } from "./context.js";
 
 const BLOCK = 512;
 /** GNU long names and pax records are a few hundred bytes; anything bigger is not a real header. */
@@ -42,7 +42,7 @@ function cString(h: Buffer, at: number, len: number): string {
 }
 
 type Entry =
-  | { kind: "member"; name: string; sink: ContentSink; size: number; sent: number }
+  | { kind: "member"; name: string; sink: ContentSink; size: number; sent: number; cut?: boolean }
   | { kind: "meta"; type: string; chunks: Buffer[]; length: number }
   | { kind: "skip" };
 
@@ -106,9 +106,14 @@ export class TarSink implements ContentSink {
 
   private memberData(e: Extract<Entry, { kind: "member" }>, part: Buffer): void {
     const room = this.ctx.limits.maxMemberBytes - e.sent;
+    if (part.length > room && !e.cut) {
+      e.cut = true;
+      memberCut(this.ctx, e.name);
+    }
     if (room <= 0) return;
+    // Not counted against the image's budget: a tar's members are its own bytes, already paid for by
+    // whoever produced them (the layer, a zip member, the gzip stream around the tar).
     const send = part.length > room ? part.subarray(0, room) : part;
-    this.ctx.budget.take(send.length);
     e.sent += send.length;
     e.sink.write(send);
   }

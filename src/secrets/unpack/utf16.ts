@@ -24,9 +24,25 @@ export function sniffUtf16(head: Buffer): Utf16 | undefined {
     if (head[i] === 0) evenZero++;
     if (head[i + 1] === 0) oddZero++;
   }
-  if (oddZero >= pairs * ZERO_HIGH && evenZero <= pairs * ZERO_LOW) return "utf16le";
-  if (evenZero >= pairs * ZERO_HIGH && oddZero <= pairs * ZERO_LOW) return "utf16be";
+  if (oddZero >= pairs * ZERO_HIGH && evenZero <= pairs * ZERO_LOW) return mostlyText(head, 0) ? "utf16le" : undefined;
+  if (evenZero >= pairs * ZERO_HIGH && oddZero <= pairs * ZERO_LOW) return mostlyText(head, 1) ? "utf16be" : undefined;
   return undefined;
+}
+
+/**
+ * True when the low bytes of characters whose high byte is zero are mostly not control bytes: a table of
+ * small 16-bit numbers has zero high bytes too, but its low bytes are not text.
+ */
+function mostlyText(head: Buffer, low: 0 | 1): boolean {
+  let control = 0;
+  let ascii = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i + 1 - low] !== 0) continue;
+    ascii++;
+    const b = head[i + low]!;
+    if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
+  }
+  return control <= ascii * 0.1;
 }
 
 /** A sink that decodes UTF-16 chunks (odd splits and surrogate pairs across chunks included) into UTF-8 for `out`. */

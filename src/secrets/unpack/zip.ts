@@ -5,7 +5,7 @@
  */
 import type { ContentSink } from "../../image/types.js";
 import { CappedBuffer } from "./buffer.js";
-import { ArchiveStop, type ArchiveContext } from "./context.js";
+import { ArchiveStop, memberCut, type ArchiveContext } from "./context.js";
 import { GuardedInflate, MemberFull } from "./inflate.js";
 import { memberName } from "./tar.js";
 
@@ -147,12 +147,14 @@ function extractOne(ctx: ArchiveContext, data: Buffer, m: ZipMember): void {
     const part = data.subarray(0, maxOut);
     ctx.budget.take(part.length);
     for (let at = 0; at < part.length; at += STORED_CHUNK) sink.write(part.subarray(at, at + STORED_CHUNK));
+    if (data.length > maxOut) memberCut(ctx, m.name);
   } else {
     const inflate = new GuardedInflate("deflate", { limits: ctx.limits, budget: ctx.budget, maxOut }, (b) => sink.write(b));
     try {
       inflate.push(data, true);
     } catch (e) {
       if (!(e instanceof MemberFull)) throw e;
+      memberCut(ctx, m.name);
     }
   }
   sink.end();
