@@ -82,8 +82,7 @@ export class FileScanner {
 
   /** A sink for one file, or undefined when it is allowlisted or no rule could find anything in it. */
   open(t: Target): ContentSink | undefined {
-    const allowed = (p: string) => this.globalPathAllow.some((a) => a.paths.some((test) => test(p)));
-    if (allowed(t.path) || (t.rulePath !== t.path && allowed(t.rulePath))) return undefined;
+    if (this.allowed(t.path) || (t.rulePath !== t.path && this.allowed(t.rulePath))) return undefined;
     const profile = this.profileFor(t.rulePath);
     for (const { rule } of profile.rules) {
       if (!rule.find && !rule.pem) this.add({ rule, order: 0, line: 0, start: 0, end: 0, secret: t.path }, t, 0, "(file)");
@@ -92,10 +91,17 @@ export class FileScanner {
     return routeByHead(HEAD_BYTES, (head) => this.route(head, profile, t));
   }
 
+  /** True when a global path allowlist (no rule ids, OR) takes in `path`: such files are never read. */
+  private allowed(path: string): boolean {
+    return this.globalPathAllow.length > 0 && this.globalPathAllow.some((a) => a.paths.some((test) => test(path)));
+  }
+
   /** Where a file goes, by its first bytes: magic numbers first (cheap), then the binary test. */
   private route(head: Buffer, profile: Profile, t: Target): ContentSink {
-    let kind: PackedKind | "text" | "binary" | undefined = sniffMagic(head, t.path);
-    if (!kind) kind = looksBinary(head.subarray(0, HEAD_BYTES)) ? (sniffUtf16(head) ?? "binary") : "text";
+    // The head may be a whole first chunk (up to 1 MiB): every test reads its first 8 KiB only.
+    const first = head.length > HEAD_BYTES ? head.subarray(0, HEAD_BYTES) : head;
+    let kind: PackedKind | "text" | "binary" | undefined = sniffMagic(first, t.path);
+    if (!kind) kind = looksBinary(first) ? (sniffUtf16(first) ?? "binary") : "text";
     if (kind === "text") return this.textSink(profile, t);
     if (kind === "binary") {
       this.stats.binarySkipped++;

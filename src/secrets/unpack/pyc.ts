@@ -5,9 +5,9 @@
  *
  * CPython 3.8 to 3.13 are read exactly: a 16-byte header (magic, flags, then mtime and source size or a
  * source hash), then one marshal object, the module's code object, whose field order changed in 3.11.
- * A .pyc of another version, or one that does not parse, falls back to `fallbackStrings`: strings carved
- * wherever a marshal string header (type code, length, then that many text bytes) stands, plus printable
- * runs. Printable runs alone lose recall: marshal type codes are letters ('N' for None, 'i' for an int),
+ * A .pyc of another version, or one that does not parse, falls back to strings carved wherever a marshal
+ * string header (type code, length, then that many text bytes) stands, or, when none does, to printable
+ * runs. Printable runs lose recall: marshal type codes are letters ('N' for None, 'i' for an int),
  * so a key followed by one reads "...XYZN" and fails a rule that wants the key to end there.
  */
 
@@ -52,8 +52,19 @@ export function pycConstants(pyc: Buffer): Buffer[] | undefined {
 
 /** The strings a .pyc gives the scan: its constants, or the fallback's strings when it does not parse. */
 export function pycStrings(pyc: Buffer): Buffer[] {
-  return pycConstants(pyc) ?? [...carvedStrings(pyc), ...printableRuns(pyc)];
+  const constants = pycConstants(pyc);
+  if (constants) return constants;
+  const carved = carvedStrings(pyc);
+  return carved.length > 0 ? carved : printableRuns(pyc);
 }
+
+/** Header length of a marshal string by type code (FLAG_REF ignored): 2 for short ASCII, 5 for the rest, else 0. */
+const STRING_HEAD = Uint8Array.from({ length: 256 }, (_, code) => {
+  const type = String.fromCharCode(code & ~FLAG_REF);
+  return type === "z" || type === "Z" ? 2 : "aAuts".includes(type) ? 5 : 0;
+});
+/** 1 for the bytes text may hold: all but control bytes other than tab and line breaks (>= 0x80 is UTF-8). */
+const TEXT = Uint8Array.from({ length: 256 }, (_, b) => ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f ? 0 : 1));
 
 /**
  * Strings found by their marshal headers alone, without knowing the layout around them: a string type
@@ -63,8 +74,7 @@ export function pycStrings(pyc: Buffer): Buffer[] {
 export function carvedStrings(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < buf.length; ) {
-    const type = buf[i]! & ~FLAG_REF;
-    const head = type === 0x7a || type === 0x5a ? 2 : "aAuts".includes(String.fromCharCode(type)) ? 5 : 0; // z Z : a A u t s
+    const head = STRING_HEAD[buf[i]!]!;
     if (head > 0 && i + head <= buf.length) {
       const n = head === 2 ? buf[i + 1]! : buf.readUInt32LE(i + 1);
       const end = i + head + n;
@@ -79,16 +89,12 @@ export function carvedStrings(buf: Buffer): Buffer[] {
   return out;
 }
 
-/** No control bytes but tab and line breaks (bytes >= 0x80 pass: UTF-8). */
 function isText(buf: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const b = buf[i]!;
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return false;
-  }
+  for (let i = from; i < to; i++) if (!TEXT[buf[i]!]) return false;
   return true;
 }
 
-/** Runs of printable ASCII (with tab and line breaks) of at least 8 bytes. */
+/** Runs of printable ASCII (with tab and line breaks) of at least 8 bytes: the last resort, when nothing carves. */
 export function printableRuns(buf: Buffer): Buffer[] {
   const runs: Buffer[] = [];
   let start = -1;

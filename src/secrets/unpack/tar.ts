@@ -15,8 +15,13 @@ const MAX_META_BYTES = 1024 * 1024;
 /** True when `head` starts with a tar header: ustar magic, or (for `.tar` files) a header checksum that adds up. */
 export function looksLikeTar(head: Buffer, path: string): boolean {
   if (head.length < BLOCK) return false;
-  if (head.toString("latin1", 257, 262) === "ustar") return true;
+  if (isUstar(head)) return true;
   return /\.tar$/i.test(path) && checksumOk(head.subarray(0, BLOCK));
+}
+
+/** "ustar" at offset 257, compared byte by byte: this runs on every file, and a string would cost one each. */
+function isUstar(h: Buffer): boolean {
+  return h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72;
 }
 
 function checksumOk(h: Buffer): boolean {
@@ -127,8 +132,7 @@ export class TarSink implements ContentSink {
     this.zeroBlocks = 0;
     const type = String.fromCharCode(h[156]!);
     const size = this.paxSize ?? parseNumber(h, 124, 12);
-    const ustar = h.toString("latin1", 257, 262) === "ustar";
-    const prefix = ustar ? cString(h, 345, 155) : "";
+    const prefix = isUstar(h) ? cString(h, 345, 155) : "";
     const raw = this.longName ?? this.paxPath ?? (prefix ? `${prefix}/${cString(h, 0, 100)}` : cString(h, 0, 100));
     if (type !== "L" && type !== "x") this.longName = this.paxPath = this.paxSize = undefined;
     this.dataLeft = size;
