@@ -69,7 +69,7 @@ async function inspect(files: SyntheticFile[]): Promise<Inspected> {
   built.push(img);
   const config = defaultConfig();
   const ev = await inspectTarball(img.path, { config, repoRoot: REPO_ROOT });
-  return { img, ev, results: runChecks({ config, image: ev.image, secrets: ev.secrets }, imageChecks) };
+  return { img, ev, results: runChecks({ config, image: ev.image, secrets: ev.secrets, scanNotes: ev.scanNotes }, imageChecks) };
 }
 
 /** "ruleId path:line redacted" for each finding, in order. */
@@ -223,6 +223,7 @@ describe("hostile archives: one note each, and the scan goes on", () => {
     const r = await inspect([{ path: "srv/backup/cut.tar.gz", content: whole.subarray(0, whole.length >> 1) }, later.file]);
     expect(notes(r)).toEqual([expect.stringMatching(/^srv\/backup\/cut\.tar\.gz: gzip data is corrupt or truncated \(.+\); not fully unpacked$/)]);
     expect(brief(r.ev.secrets)).toEqual([later.finding]);
+    expectNoPlantedValue(r);
   });
 
   it("archives nested ten deep: unpacked to maxDepth (3), one note for the archive below it", async () => {
@@ -254,6 +255,18 @@ describe("hostile archives: one note each, and the scan goes on", () => {
     expect(brief(r.ev.secrets)).toEqual([later.finding]);
     // A note makes no-secrets a warning at most; here the later file's secret fails it.
     expect(r.results.find((c) => c.id === "no-secrets")!.verdict).toBe("fail");
+    expectNoPlantedValue(r);
+  });
+
+  it("a note alone (no secret) makes no-secrets a warning, and the options passed to inspectTarball bound the scan", async () => {
+    const img = await buildImage({ layers: [{ createdBy: BY, files: [{ path: "srv/a.zip", content: zip({ "b.zip": zip({ "c.txt": "hello\n" }) }) }] }] });
+    built.push(img);
+    const config = defaultConfig();
+    const ev = await inspectTarball(img.path, { config, repoRoot: REPO_ROOT, unpack: { maxDepth: 1 } });
+    expect(ev.scanNotes.map((n) => `${n.path}: ${n.message}`)).toEqual(["srv/a.zip!b.zip: archive nested 2 deep, deeper than maxDepth (1); not unpacked"]);
+    const result = runChecks({ config, image: ev.image, secrets: ev.secrets, scanNotes: ev.scanNotes }, imageChecks).find((c) => c.id === "no-secrets")!;
+    expect(result.verdict).toBe("warn");
+    expect(result.evidence).toEqual(["not fully scanned: layer 0 srv/a.zip!b.zip: archive nested 2 deep, deeper than maxDepth (1); not unpacked"]);
   });
 });
 
