@@ -105,6 +105,14 @@ describe("bounds (UnpackOptions)", () => {
     ]);
   });
 
+  it("a file not named like a zip is unpacked by its magic up to 4 MiB only", () => {
+    const small = zip({ "a.py": `T = "${GHP}"\n` });
+    const big = zip({ "a.py": `T = "${GHP}"\n`, "weights": Buffer.alloc(5 * 1024 * 1024, 1) }, 0);
+    const r = scan({ "data/small.dat": small, "data/big.dat": big, "data/big.zip": big });
+    expect(r.findings).toEqual([`github-token data/small.dat!a.py:1 ${ghp}`, `github-token data/big.zip!a.py:1 ${ghp}`]);
+    expect(r.notes).toEqual([]);
+  });
+
   it("a file with a zip's magic but no central directory and no zip name is only binary", () => {
     const r = scan({ "models/pytorch_model.bin": Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.alloc(5000, 3)]) });
     expect(r.notes).toEqual([]);

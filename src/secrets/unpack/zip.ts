@@ -18,6 +18,13 @@ const LOCAL = 0x04034b50;
 const EOCD_SEARCH = 22 + 0xffff;
 const STORED_CHUNK = 64 * 1024;
 
+/**
+ * A file not named like a zip is unpacked by its magic up to this size: formats built on zip (PyTorch
+ * weights, .npz, office files) run to hundreds of MiB and hold no packed tree worth buffering, and many
+ * buffers of maxZipBytes in a row would raise the scan's peak memory for nothing.
+ */
+export const UNNAMED_ZIP_BYTES = 4 * 1024 * 1024;
+
 /** Extensions that say "zip" out loud: such a file that cannot be read as one gets a note. */
 export const ZIP_EXTENSIONS = /\.(zip|whl|egg|jar)$/i;
 
@@ -40,7 +47,7 @@ interface ZipMember {
  * and other formats built on zip are not unpacked archives someone shipped.
  */
 export function zipSink(ctx: ArchiveContext, size: number | undefined, warnUnreadable: boolean): ContentSink {
-  const max = ctx.limits.maxZipBytes;
+  const max = warnUnreadable ? ctx.limits.maxZipBytes : Math.min(ctx.limits.maxZipBytes, UNNAMED_ZIP_BYTES);
   if (size !== undefined && size > max) return tooBig(ctx, size, warnUnreadable);
   const buf = new CappedBuffer(max, size);
   return {
