@@ -7,8 +7,8 @@
  * - UTF-16 text (LE or BE, with or without a BOM) is decoded to UTF-8 and scanned the same way;
  * - a CPython 3.8-3.13 `.pyc` gives its string and bytes constants (marshal co_consts, nested code objects
  *   included), each scanned as a line; a finding's line is the constant's ordinal, 1-based, in the order
- *   the marshal data holds them (other versions, or a .pyc that does not parse: strings carved by their
- *   marshal headers, else printable runs, numbered the same way);
+ *   the marshal data holds them (corrupt marshal data: the constants before the damage; other versions:
+ *   strings carved by their marshal headers, else printable runs, numbered the same way);
  * - zip-family archives (.zip, .whl, .egg, .jar), tar, gzip (.tar.gz, .tgz, .gz) are detected by magic
  *   bytes (tar by its ustar magic or a `.tar` name) and unpacked: each member is scanned as a file of its
  *   own path inside the archive (a `.env` member meets the .env rules) and reported as

@@ -119,12 +119,9 @@ describe("built-in rules: realistic false positives", () => {
     expect(brief(scanFiles({ [path]: text }))).toEqual([]);
   });
 
-  it("reads a .pyc whose marshal data does not parse by its printable runs (line = the run's ordinal)", () => {
+  it("reads a .pyc as marshal data, not as text: bytes that are no marshal object give nothing", () => {
     const pyc = Buffer.concat([Buffer.from([0xa7, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]), Buffer.from(`ghp=${GHP} AKIAQYLPMN5HFIQR7XYZ`)]);
-    expect(brief(scanFiles({ "app/__pycache__/aws.cpython-311.pyc": pyc }))).toEqual([
-      "aws-access-key-id app/__pycache__/aws.cpython-311.pyc:1 AKIA**************YZ",
-      `github-token app/__pycache__/aws.cpython-311.pyc:1 ghp_****************${GHP.slice(-2)}`,
-    ]);
+    expect(scanFiles({ "app/__pycache__/aws.cpython-311.pyc": pyc })).toEqual([]);
   });
 });
 

