@@ -10,12 +10,13 @@ import { readImage } from "./image/read.js";
 import type { ImageIndex } from "./image/types.js";
 import { loadSecretRules } from "./secrets/load.js";
 import { createSecretScanner } from "./secrets/scanner.js";
+import type { UnpackOptions } from "./secrets/unpack/index.js";
 import type { ScanNote, SecretFinding } from "./secrets/types.js";
 
 export interface TarballEvidence {
   image: ImageIndex;
   secrets: SecretFinding[];
-  /** Files the scan could not finish (cut at the size cap). */
+  /** Files and archives the scan could not finish (cut at a size cap, hostile or broken archives). */
   scanNotes: ScanNote[];
 }
 
@@ -24,13 +25,15 @@ export interface InspectOptions {
   /** Resolves secrets.gitleaksConfig. */
   repoRoot: string;
   platform?: string;
+  /** Bounds on unpacking archives and .pyc files in the secret scan (defaults: UNPACK_DEFAULTS). */
+  unpack?: UnpackOptions;
   onProgress?: (p: { layerIndex: number; layerCount: number; bytesRead: number }) => void;
 }
 
 /** Read `tarballPath` and scan every file of every layer plus the image config for secrets. */
 export async function inspectTarball(tarballPath: string, options: InspectOptions): Promise<TarballEvidence> {
   const rules = await loadSecretRules(options.config.secrets, options.repoRoot);
-  const scanner = createSecretScanner({ rules });
+  const scanner = createSecretScanner({ rules, unpack: options.unpack });
   const image = await readImage(tarballPath, {
     platform: options.platform,
     capture: capturePaths,

@@ -4,7 +4,7 @@
  */
 
 /** Bump whenever the bytes written for given options change: it is part of the recipe (the cache key). */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export const MiB = 1024 * 1024;
 /** The modification time of every tar entry, and the source mtime in every .pyc header. */

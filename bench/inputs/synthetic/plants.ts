@@ -44,6 +44,11 @@ export interface PlantValues {
   huggingface: string;
   azureKey: string;
   jwt: string;
+  /** Packed plants (./packed.ts): drawn last, so the values above stay as they were. */
+  stripePyc: string;
+  gitlabWheel: string;
+  awsKeyIdUtf16: string;
+  postgresBackup: string;
 }
 
 export function plantValues(seed: number): PlantValues {
@@ -97,6 +102,10 @@ export function plantValues(seed: number): PlantValues {
     huggingface: `${["h", "f_"].join("")}${r.chars(UPPER + LOWER, 34)}`,
     azureKey: rb.take(64).toString("base64"),
     jwt: `${jwtPart({ alg: "HS256", typ: "JWT" })}.${jwtPart({ sub: `svc-${hex(r, 8)}`, iss: "billing", iat: 1717400000, exp: 1780472000, scope: "invoices:write" })}.${b64url(rb.take(32))}`,
+    stripePyc: `${["sk", "_live_"].join("")}51${r.chars(ALNUM, 97)}`,
+    gitlabWheel: `${["gl", "pat-"].join("")}${r.chars(`${ALNUM}_-`, 20)}`,
+    awsKeyIdUtf16: AWS + r.chars(B32, 16),
+    postgresBackup: r.chars(`${ALNUM}-_.`, 22),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Layer 4, the app: the service's source, tests, migrations, configs, docs, lock file and static images.
  * Most plants live here: settings, sources, YAML/TOML/INI configs, .env, .npmrc (deleted by the final
- * layer), tests, git and docker configs, a signing key.
+ * layer), tests, git and docker configs, a signing key, and packed files (../packed.ts): a .pyc, a wheel,
+ * a UTF-16 config, a .tar.gz backup with a .env.
  */
 import { png } from "../binary.js";
 import { APP_UID, MiB } from "../constants.js";
@@ -12,6 +13,7 @@ import { pyFiller } from "../text-code.js";
 import { configTree, markdown, toml, yaml } from "../text-docs.js";
 import { DEPENDENCIES } from "./deps.js";
 import { pyTree } from "./python-tree.js";
+import { packedPlants } from "../packed.js";
 
 export function appLayer(pv: PlantValues): LayerPlan {
   return {
@@ -87,6 +89,8 @@ export function appLayer(pv: PlantValues): LayerPlan {
       await w.plantedFile("app/.docker/config.json", docker, "configDocs");
 
       await w.plantedFile("app/certs/jwt-signing.pem", new Lines().plant("rsa-key-in-app-certs", "rsa-private-key", ...pv.rsaPem), "configDocs", { mode: 0o600 });
+      // Where text scanners are blind: a compiled module, a wheel, a UTF-16 config, a backup tarball.
+      await packedPlants(w, pv);
 
       // --- the rest of the app: source, tests, migrations, configs, docs, static images ---
       const py = budget * (0.02 / 0.05);
