@@ -48,18 +48,86 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     target: config.target,
     buildArgs: config.buildArgs,
   };
-
   const name = `${config.context}/${config.dockerfile}${config.target ? `:${config.target}` : ""}`;
   progress(`build ${name}`);
   const built = await runtime.build(spec);
   // Started now, awaited last: the variant build reuses the first build's cache.
   const variant = options.skipCache ? undefined : handledLater(touchedVariant(runtime, spec, config, progress));
-  const project = handledLater(readProjectFactsFromDir(projectDir, config.devExtras));
+  return judgeImage({
+    ...options,
+    built,
+    name,
+    startedAt,
+    projectDir,
+    variant,
+    cacheSkipped: options.skipCache ? "the second build was skipped on request" : undefined,
+    // Repository-relative with forward slashes, as code-scanning UIs expect (SARIF artifact URIs).
+    dockerfile: relative(repoRoot, resolve(contextDir, config.dockerfile)).split(sep).join(posix.sep),
+  });
+}
 
+export interface VerifyBuiltOptions {
+  config: VerifyConfig;
+  runtime: Runtime;
+  /** The image to judge, built elsewhere and handed to the runtime (a Container, a pulled image, a tarball). */
+  image: BuiltImage;
+  /** Local directory with the project files (pyproject.toml, lock files, requirements); without it no-dev-dependencies skips. */
+  projectDir?: string;
+  /** Where secrets.gitleaksConfig resolves (default: projectDir, else the working directory). */
+  repoRoot?: string;
+  /** Skip the runtime scenarios (static checks and secret scan only). */
+  skipRuntime?: boolean;
+  onProgress?: (line: string) => void;
+}
+
+/** Why the cache check cannot judge an image that was built elsewhere. */
+export const PREBUILT_CACHE_REASON = "the image was built elsewhere: no build context to rebuild with a source-only change (verify the sources for this check)";
+/** Why no-dev-dependencies cannot judge a prebuilt image when no project files were given. */
+export const NO_PROJECT_REASON = "no project files were given: pass the folder with pyproject.toml and its lock, requirements*.txt or Pipfile";
+
+/**
+ * An image built elsewhere: every check that needs no sources. The cache check skips (there is nothing
+ * to rebuild); no-dev-dependencies judges only when project files are given.
+ */
+export async function verifyBuilt(options: VerifyBuiltOptions): Promise<Report> {
+  const repoRoot = options.repoRoot ?? options.projectDir ?? process.cwd();
+  return judgeImage({
+    ...options,
+    repoRoot,
+    built: options.image,
+    name: options.image.name,
+    startedAt: new Date(),
+    variant: undefined,
+    cacheSkipped: PREBUILT_CACHE_REASON,
+  });
+}
+
+interface JudgeInputs {
+  config: VerifyConfig;
+  runtime: Runtime;
+  repoRoot: string;
+  built: BuiltImage;
+  name: string;
+  startedAt: Date;
+  skipRuntime?: boolean;
+  onProgress?: (line: string) => void;
+  /** Without one, no-dev-dependencies skips with NO_PROJECT_REASON. */
+  projectDir?: string;
+  variant?: ReturnType<typeof touchedVariant>;
+  /** Why there is no variant, when there is none. */
+  cacheSkipped?: string;
+  dockerfile?: string;
+}
+
+/** Gather the evidence of a built image (scenarios while the tarball is exported, read and scanned), then judge it. */
+async function judgeImage(inputs: JudgeInputs): Promise<Report> {
+  const { config, runtime, built, repoRoot, variant } = inputs;
+  const progress = inputs.onProgress ?? (() => {});
   const notGathered: Evidence["notGathered"] = {};
+  const project = inputs.projectDir === undefined ? undefined : handledLater(readProjectFactsFromDir(inputs.projectDir, config.devExtras));
   // The scenarios need only the start settings, which the engine has without an export: they run
   // while the tarball is exported, read and scanned.
-  const scenarios = options.skipRuntime
+  const scenarios = inputs.skipRuntime
     ? undefined
     : handledLater(runtime.startConfig(built).then((start) => runScenarios(runtime, built, config, start, progress, notGathered)));
   progress("export and read the image, scanning every layer for secrets");
@@ -71,25 +139,23 @@ export async function verify(options: VerifyOptions): Promise<Report> {
       await scenarios?.catch(() => undefined);
       throw error;
     });
-  if (options.skipRuntime) notGathered.serve = notGathered.missingEnv = "the runtime scenarios were skipped on request";
-  if (options.skipCache) notGathered.cache = "the second build was skipped on request";
   progress(`read ${inspected.image.layers.length} layers, ${inspected.secrets.length} secret finding(s)`);
-  if (options.skipRuntime) notGathered.serve = notGathered.missingEnv = "the runtime scenarios were skipped on request";
-  if (options.skipCache) notGathered.cache = "the second build was skipped on request";
+  if (inputs.skipRuntime) notGathered.serve = notGathered.missingEnv = "the runtime scenarios were skipped on request";
+  if (inputs.cacheSkipped) notGathered.cache = inputs.cacheSkipped;
+  if (!project) notGathered.project = NO_PROJECT_REASON;
   const evidence: Evidence = {
     config,
     image: inspected.image,
     secrets: inspected.secrets,
     scanNotes: inspected.scanNotes,
-    project: await projectFacts(project, notGathered),
+    project: project && (await projectFacts(project, notGathered)),
     ...(await scenarios),
     cache: variant && (await cacheEvidence(inspected.image, variant)),
     notGathered,
   };
   progress("judge");
-  // Repository-relative with forward slashes, as code-scanning UIs expect (SARIF artifact URIs).
-  const dockerfile = relative(repoRoot, resolve(contextDir, config.dockerfile)).split(sep).join(posix.sep);
-  return buildReport({ image: name, runtime: runtime.name, dockerfile, startedAt, results: runChecks(evidence), secrets: inspected.secrets });
+  const results = runChecks(evidence);
+  return buildReport({ image: inputs.name, runtime: runtime.name, dockerfile: inputs.dockerfile, startedAt: inputs.startedAt, results, secrets: inspected.secrets });
 }
 
 /**

@@ -47,6 +47,8 @@ export interface DaggerRuntimeOptions {
 export class DaggerRuntime implements Runtime {
   readonly name = "dagger";
   private readonly images = new Map<BuiltImage, Container>();
+  /** The archives adopted images came from: exported as given instead of re-exported from the engine. */
+  private readonly tarballs = new Map<BuiltImage, File>();
   private harnessFile?: File;
   private tempDir?: Promise<string>;
   private exported = 0;
@@ -70,6 +72,17 @@ export class DaggerRuntime implements Runtime {
     return image;
   }
 
+  /**
+   * An image built elsewhere (another module's Container, a pulled image, an imported tarball), judged
+   * like a built one. With `tarball`, the static checks read that archive as it was given.
+   */
+  adopt(container: Container, name: string, tarball?: File): BuiltImage {
+    const image: BuiltImage = { name };
+    this.images.set(image, container);
+    if (tarball) this.tarballs.set(image, tarball);
+    return image;
+  }
+
   /** The start settings of the image's config, queried at once (no export). */
   async startConfig(image: BuiltImage): Promise<StartConfig> {
     const container = this.container(image);
@@ -84,11 +97,11 @@ export class DaggerRuntime implements Runtime {
     }
   }
 
-  /** The image as an OCI tarball (gzip layers unless options say zstd) in a temporary folder of the module's runtime container. */
+  /** The image as an OCI tarball (gzip layers unless options say zstd; an adopted archive as given) in a temporary folder of the module's runtime container. */
   async exportTarball(image: BuiltImage): Promise<string> {
     const path = join(await this.workDir(), `image-${++this.exported}.tar`);
     const forcedCompression = this.options.layerCompression === "zstd" ? ImageLayerCompression.Zstd : ImageLayerCompression.Gzip;
-    const tarball = this.container(image).asTarball({ forcedCompression });
+    const tarball = this.tarballs.get(image) ?? this.container(image).asTarball({ forcedCompression });
     try {
       return await tarball.export(path);
     } catch (error) {
@@ -124,6 +137,7 @@ export class DaggerRuntime implements Runtime {
   /** Forget the images and remove exported tarballs; safe to call twice. */
   async close(): Promise<void> {
     this.images.clear();
+    this.tarballs.clear();
     const dir = this.tempDir;
     this.tempDir = undefined;
     if (dir) await rm(await dir, { recursive: true, force: true });
