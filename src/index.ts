@@ -1,38 +1,21 @@
 /**
  * prod-image-verify, the Dagger module: proves a Python API's production image is production-ready.
  *
- * Thin on purpose: each function reads its arguments and verify.yaml, then calls verify() or one of
- * its steps through DaggerRuntime. Every judgement lives in shared code that the Docker path runs too.
+ * Thin on purpose: the constructor holds the source and the settings every function shares; each function
+ * reads them with verify.yaml and calls a step of src/module/run.ts. Every judgement lives in shared code
+ * that the Docker path runs too.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  argument,
-  Container,
-  check,
-  dag,
-  Directory,
-  File,
-  func,
-  ImageLayerCompression,
-  object,
-  ReturnType,
-  Service,
-} from "@dagger.io/dagger";
+import { argument, check, Container, dag, Directory, File, func, ImageLayerCompression, object, ReturnType, Secret, Service } from "@dagger.io/dagger";
 import type { Report } from "./checks/types.js";
-import { applyOverrides, CONFIG_FILE, parseConfig } from "./config/load.js";
-import { defaultConfig, type VerifyConfig } from "./config/schema.js";
-import type { ImageName } from "./config/images.js";
-import { findingLine } from "./checks/image/no-secrets.js";
-import { REPORT_FORMATS, renderJson, renderJUnit, renderReport, renderSarif, renderTable, summaryLine, type ReportFormat } from "./report/index.js";
+import { renderJson, renderJUnit, renderReport, renderSarif, renderTable, type ReportFormat } from "./report/index.js";
+import { failureMessage, healthSummary, secretsMessage } from "./module/messages.js";
 import { devImage, hadolint, postgres, PYTEST, RUFF, runTool, shellcheck, typescript } from "./module/pipelines.js";
+import {
+  buildProduction, importTarball, pullImage, readSettings, runVerify, runVerifyBuilt, serveEvidence, type Prebuilt,
+} from "./module/run.js";
+import { reportFormat, type ImageOverrides, type SharedSettings } from "./module/settings.js";
+import type { VerifyConfig } from "./config/schema.js";
 import { lastLine, tailLines } from "./text.js";
-import { DaggerRuntime, type DaggerRuntimeOptions } from "./runtime/dagger.js";
-import { serveScenario } from "./runtime/scenarios.js";
-import type { BuildSpec, RunEvidence } from "./runtime/types.js";
-import type { SecretFinding } from "./secrets/types.js";
-import { verify } from "./verify.js";
 
 /**
  * Loaded from the repository root, minus what no build context should see and what would only make
@@ -41,8 +24,11 @@ import { verify } from "./verify.js";
  */
 export const SOURCE_IGNORE = [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/.ruff_cache"];
 
-/** Settings a function argument may override; undefined keeps verify.yaml's value. */
-interface Overrides {
+/** Proves a Python API's production image is production-ready: image config, every layer, secrets, PID 1 behaviour. */
+@object()
+export class ProdImageVerify {
+  /** The repository root: holds verify.yaml and the build context. */
+  source: Directory;
   context?: string;
   dockerfile?: string;
   target?: string;
@@ -51,18 +37,11 @@ interface Overrides {
   healthPath?: string;
   expectedUid?: number;
   gracePeriodSeconds?: number;
-  sizeBudgetMB?: number;
-  /** Images given as arguments; an undefined one keeps verify.yaml's. */
-  images?: Partial<Record<ImageName, string | undefined>>;
-}
+  requiredEnv?: string[];
+  sizeBudgetMb?: number;
 
-/** Proves a Python API's production image is production-ready: image config, every layer, secrets, PID 1 behaviour. */
-@object()
-export class ProdImageVerify {
-  /** Build the production stage (verify.yaml `context`, `dockerfile`, `target`) as a container. */
-  @func()
-  async build(
-    /** The repository root: holds verify.yaml and the build context. */
+  constructor(
+    /** The repository root: holds verify.yaml and the build context (default: this repository). */
     @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
     /** Build context relative to the repository root (default: verify.yaml `context`, "api"). */
     context?: string,
@@ -72,112 +51,6 @@ export class ProdImageVerify {
     target?: string,
     /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
     buildArg?: string[],
-  ): Promise<Container> {
-    const config = await moduleConfig(source, { context, dockerfile, target, buildArg });
-    return (await buildProduction(source, config)).container;
-  }
-
-  /** The production image as a service, started as in production (its entrypoint as PID 1), for `serve up`. */
-  @func()
-  async serve(
-    /** The repository root: holds verify.yaml and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
-    /** Port the app listens on (default: verify.yaml `port`, 8000). */
-    port?: number,
-    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
-    buildArg?: string[],
-  ): Promise<Service> {
-    const config = await moduleConfig(source, { port, buildArg });
-    const { container } = await buildProduction(source, config);
-    return Object.entries({ ...config.requiredEnv, ...config.extraEnv })
-      .reduce((c, [name, value]) => c.withEnvVariable(name, value), container)
-      .withExposedPort(config.port)
-      .asService({ useEntrypoint: true, noInit: true });
-  }
-
-  /** Start the app as PID 1 with the required environment and report how its health endpoint answered (JSON). */
-  @func({ cache: "never" })
-  async probeHealth(
-    /** The repository root: holds verify.yaml and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
-    /** Port the app listens on (default: verify.yaml `port`). */
-    port?: number,
-    /** Health endpoint path (default: verify.yaml `healthPath`). */
-    healthPath?: string,
-    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
-    buildArg?: string[],
-  ): Promise<string> {
-    const config = await moduleConfig(source, { port, healthPath, buildArg });
-    const evidence = await serveEvidence(source, config);
-    const summary = healthSummary(evidence);
-    if (evidence.timeToHealthyMs === undefined) {
-      throw new Error(`${config.healthPath} on port ${config.port} never answered 200: ${JSON.stringify(summary)}`);
-    }
-    return JSON.stringify(summary, null, 2);
-  }
-
-  /** Run the serve scenario (health, then SIGTERM, SIGKILL at the grace limit) and return what it observed (JSON). */
-  @func({ cache: "never" })
-  async stopGracefully(
-    /** The repository root: holds verify.yaml and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
-    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
-    buildArg?: string[],
-  ): Promise<string> {
-    const config = await moduleConfig(source, { buildArg });
-    return JSON.stringify(await serveEvidence(source, config), null, 2);
-  }
-
-  /** The production image as an OCI tarball with gzip layers (`export --path=image.tar` to keep it). */
-  @func()
-  async exportLayers(
-    /** The repository root: holds verify.yaml and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
-    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
-    buildArg?: string[],
-  ): Promise<File> {
-    const config = await moduleConfig(source, { buildArg });
-    const { container } = await buildProduction(source, config);
-    return container.asTarball({ forcedCompression: ImageLayerCompression.Gzip });
-  }
-
-  /** Scan every layer and the image config for secrets; returns the findings (JSON) and fails when there is any. */
-  @func()
-  async scanSecrets(
-    /** The repository root: holds verify.yaml (secret rules, allowlists) and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
-    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
-    buildArg?: string[],
-  ): Promise<string> {
-    const config = await moduleConfig(source, { buildArg });
-    const report = await runVerify(source, config, { skipRuntime: true, skipCache: true });
-    if (report.secrets.length > 0) throw new Error(secretsMessage(report.secrets));
-    return JSON.stringify(report.secrets, null, 2);
-  }
-
-  /**
-   * Verify the production image: every static, secret and runtime check. Returns the report; fails
-   * naming each failed check, then the whole report. Also `dagger check verify`.
-   */
-  @func({ cache: "never" })
-  @check()
-  async verify(
-    /** The repository root: holds verify.yaml and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
-    /** Output format: table, json, junit or sarif. */
-    format = "table",
-    /** Skip the runtime scenarios (static checks and secret scan only). */
-    skipRuntime = false,
-    /** Skip the second build of the dependency-layer cache check. */
-    skipCache = false,
-    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
-    buildArg?: string[],
-    /** Build context relative to the repository root (default: verify.yaml `context`, "api"). */
-    context?: string,
-    /** Dockerfile relative to the context (default: verify.yaml `dockerfile`, "Dockerfile.prod"). */
-    dockerfile?: string,
-    /** Build stage; "" means the last stage (default: verify.yaml `target`, "runtime"). */
-    target?: string,
     /** Port the app listens on (default: verify.yaml `port`, 8000). */
     port?: number,
     /** Health endpoint path (default: verify.yaml `healthPath`, "/api/v1/health"). */
@@ -186,69 +59,165 @@ export class ProdImageVerify {
     expectedUid?: number,
     /** Seconds from SIGTERM to SIGKILL (default: verify.yaml `gracePeriodSeconds`, 30). */
     gracePeriodSeconds?: number,
+    /** Variables the app needs, as NAME=harmless-test-value; replaces verify.yaml `requiredEnv` ("" for none). */
+    requiredEnv?: string[],
     /** Size budget of the uncompressed image in MB (default: verify.yaml `sizeBudgetMB`, 400). */
     sizeBudgetMb?: number,
+  ) {
+    this.source = source;
+    this.context = context;
+    this.dockerfile = dockerfile;
+    this.target = target;
+    this.buildArg = buildArg;
+    this.port = port;
+    this.healthPath = healthPath;
+    this.expectedUid = expectedUid;
+    this.gracePeriodSeconds = gracePeriodSeconds;
+    this.requiredEnv = requiredEnv;
+    this.sizeBudgetMb = sizeBudgetMb;
+  }
+
+  /** Build the production stage (verify.yaml `context`, `dockerfile`, `target`) as a container. */
+  @func()
+  async build(): Promise<Container> {
+    return buildProduction(this.source, await this.config());
+  }
+
+  /** The production image as a service, started as in production (its entrypoint as PID 1), for `serve up`. */
+  @func()
+  async serve(): Promise<Service> {
+    const config = await this.config();
+    return Object.entries({ ...config.requiredEnv, ...config.extraEnv })
+      .reduce((c, [name, value]) => c.withEnvVariable(name, value), await buildProduction(this.source, config))
+      .withExposedPort(config.port)
+      .asService({ useEntrypoint: true, noInit: true });
+  }
+
+  /** Start the app as PID 1 with the required environment and report how its health endpoint answered (JSON). */
+  @func({ cache: "never" })
+  async probeHealth(): Promise<string> {
+    const config = await this.config();
+    const summary = healthSummary(await serveEvidence(this.source, config));
+    if (!summary.healthy) throw new Error(`${config.healthPath} on port ${config.port} never answered 200: ${JSON.stringify(summary)}`);
+    return JSON.stringify(summary, null, 2);
+  }
+
+  /** Run the serve scenario (health, then SIGTERM, SIGKILL at the grace limit) and return what it observed (JSON). */
+  @func({ cache: "never" })
+  async stopGracefully(): Promise<string> {
+    return JSON.stringify(await serveEvidence(this.source, await this.config()), null, 2);
+  }
+
+  /** The production image as an OCI tarball with gzip layers (`export --path=image.tar` to keep it). */
+  @func()
+  async exportLayers(): Promise<File> {
+    const container = await buildProduction(this.source, await this.config());
+    return container.asTarball({ forcedCompression: ImageLayerCompression.Gzip });
+  }
+
+  /** Scan every layer and the image config for secrets; returns the findings (JSON) and fails when there is any. */
+  @func()
+  async scanSecrets(): Promise<string> {
+    const report = await runVerify(this.source, await this.config(), { skipRuntime: true, skipCache: true });
+    if (report.secrets.length > 0) throw new Error(secretsMessage(report.secrets));
+    return JSON.stringify(report.secrets, null, 2);
+  }
+
+  /** Verify the production image built from the source: every static, secret and runtime check; fails naming each failed check. */
+  @func({ cache: "never" })
+  @check()
+  async verify(
+    /** Output format: table, json, junit or sarif. */
+    format = "table",
+    /** Skip the runtime scenarios (static checks and secret scan only). */
+    skipRuntime = false,
+    /** Skip the second build of the dependency-layer cache check. */
+    skipCache = false,
   ): Promise<string> {
     const chosen = reportFormat(format);
-    const config = await moduleConfig(source, {
-      buildArg,
-      context,
-      dockerfile,
-      target,
-      port,
-      healthPath,
-      expectedUid,
-      gracePeriodSeconds,
-      sizeBudgetMB: sizeBudgetMb,
-    });
-    const report = await runVerify(source, config, { skipRuntime, skipCache });
-    const output = renderReport(report, chosen);
-    if (report.passed) return output;
-    // The error is all a caller gets on failure (`dagger --silent` shows no function log): it starts with
-    // the failed checks, then carries the whole report in the chosen format.
-    throw new Error(`${failureMessage(report)}\n\n${output}`);
+    return outcome(await runVerify(this.source, await this.config(), { skipRuntime, skipCache }), chosen);
   }
 
   /** Every check, as report.txt, report.json, report.xml (JUnit) and report.sarif; does not fail on failed checks. */
   @func({ cache: "never" })
   async verifyReports(
-    /** The repository root: holds verify.yaml and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
     /** Skip the runtime scenarios (static checks and secret scan only). */
     skipRuntime = false,
     /** Skip the second build of the dependency-layer cache check. */
     skipCache = false,
-    /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
-    buildArg?: string[],
   ): Promise<Directory> {
-    const config = await moduleConfig(source, { buildArg });
-    const report = await runVerify(source, config, { skipRuntime, skipCache });
-    return dag
-      .directory()
-      .withNewFile("report.txt", renderTable(report))
-      .withNewFile("report.json", renderJson(report))
-      .withNewFile("report.xml", renderJUnit(report))
-      .withNewFile("report.sarif", renderSarif(report));
+    return reportFiles(await runVerify(this.source, await this.config(), { skipRuntime, skipCache }));
   }
 
-  /** The API's integration tests: pytest in its dev image, against a throwaway PostgreSQL bound as host "db". Also `dagger check test-integration`. */
+  /** Verify a container built elsewhere (e.g. by another module): every check that needs no sources. */
+  @func({ cache: "never" })
+  async verifyContainer(
+    /** The image to verify. */
+    container: Container,
+    /** Project files (pyproject.toml and its lock, requirements*.txt or Pipfile; a verify.yaml there is read): without them no-dev-dependencies skips. */
+    project?: Directory,
+    /** Output format: table, json, junit or sarif. */
+    format = "table",
+    /** Skip the runtime scenarios (static checks and secret scan only). */
+    skipRuntime = false,
+  ): Promise<string> {
+    return this.judgePrebuilt(() => Promise.resolve({ container, name: "the given container" }), project, format, skipRuntime);
+  }
+
+  /** Pull a published image and verify it: every check that needs no sources. */
+  @func({ cache: "never" })
+  async verifyImage(
+    /** The image reference, e.g. registry.example.com/team/api:1.4.2. */
+    address: string,
+    /** User name for a private registry (with registryPassword). */
+    registryUsername?: string,
+    /** Password or token for a private registry. */
+    registryPassword?: Secret,
+    /** Project files (as for verify-container): without them no-dev-dependencies skips. */
+    project?: Directory,
+    /** Output format: table, json, junit or sarif. */
+    format = "table",
+    /** Skip the runtime scenarios (static checks and secret scan only). */
+    skipRuntime = false,
+  ): Promise<string> {
+    if ((registryUsername === undefined) !== (registryPassword === undefined)) {
+      throw new Error("--registry-username and --registry-password go together: give both, or neither for a public image");
+    }
+    const auth = registryUsername && registryPassword ? { username: registryUsername, secret: registryPassword } : undefined;
+    return this.judgePrebuilt(() => pullImage(address, auth), project, format, skipRuntime);
+  }
+
+  /** Verify an image tarball (docker save or OCI layout): every check that needs no sources; the archive is read as given. */
+  @func({ cache: "never" })
+  async verifyTarball(
+    /** The image archive, e.g. the output of `docker save`. */
+    tarball: File,
+    /** Project files (as for verify-container): without them no-dev-dependencies skips. */
+    project?: Directory,
+    /** Output format: table, json, junit or sarif. */
+    format = "table",
+    /** Skip the runtime scenarios (static checks and secret scan only). */
+    skipRuntime = false,
+  ): Promise<string> {
+    return this.judgePrebuilt(() => importTarball(tarball), project, format, skipRuntime);
+  }
+
+  /** The API's integration tests: pytest in its dev image, against a throwaway PostgreSQL bound as host "db". */
   @func({ cache: "never" })
   @check()
   async testIntegration(
-    /** The repository root: holds verify.yaml and the build context. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
     /** The dev Dockerfile, relative to the context. */
-    dockerfile = "Dockerfile",
+    devDockerfile = "Dockerfile",
     /** Build stage of the dev image; "" means the last stage. */
-    target = "",
+    devTarget = "",
     /** The PostgreSQL image of the test database (default: verify.yaml `images.postgres`, "postgres:16-alpine"). */
     postgresImage?: string,
     /** The test command, run in the dev image's working directory (default: python -m pytest -q -p no:cacheprovider). */
     cmd?: string[],
   ): Promise<string> {
-    const config = await moduleConfig(source, { images: { postgres: postgresImage } });
-    const api = source.directory(config.context);
-    const run = devImage(api, config, dockerfile, target)
+    const config = await this.config({ postgres: postgresImage });
+    const api = this.source.directory(config.context);
+    const run = devImage(api, config, devDockerfile, devTarget)
       .withMountedDirectory("tests", api.directory("tests"))
       .withServiceBinding("db", postgres(config.images.postgres))
       .withEnvVariable("DATABASE_URL", "postgresql://verify@db:5432/verify")
@@ -258,133 +227,64 @@ export class ProdImageVerify {
     return output;
   }
 
-  /** Lint, as the Makefile's: ruff (dev image), hadolint, shellcheck, tsc, eslint; fails when any fails. Also `dagger check lint`. */
+  /** Lint, as the Makefile's: ruff (dev image), hadolint, shellcheck, tsc, eslint; fails when any fails. */
   @func()
   @check()
   async lint(
-    /** The repository root. */
-    @argument({ defaultPath: "/", ignore: SOURCE_IGNORE }) source: Directory,
     /** The dev Dockerfile (it installs ruff), relative to the context. */
-    dockerfile = "Dockerfile",
+    devDockerfile = "Dockerfile",
     /** The image hadolint and shellcheck run in (default: verify.yaml `images.lintPython`, "python:3.12-slim"). */
     pythonImage?: string,
     /** The image tsc and eslint run in (default: verify.yaml `images.lintNode`, "node:20-bookworm-slim"). */
     nodeImage?: string,
   ): Promise<string> {
-    const { context, images, ...config } = await moduleConfig(source, { images: { lintPython: pythonImage, lintNode: nodeImage } });
+    const config = await this.config({ lintPython: pythonImage, lintNode: nodeImage });
     const results = await Promise.all([
-      runTool("ruff", devImage(source.directory(context), { ...config, context, images }, dockerfile, ""), RUFF),
-      hadolint(source, context, images.lintPython),
-      shellcheck(source, images.lintPython),
-      typescript(source, images.lintNode),
+      runTool("ruff", devImage(this.source.directory(config.context), config, devDockerfile, ""), RUFF),
+      hadolint(this.source, config.context, config.images.lintPython),
+      shellcheck(this.source, config.images.lintPython),
+      typescript(this.source, config.images.lintNode),
     ]);
     const text = results.map((r) => `== ${r.tool}: ${r.code === 0 ? "ok" : `exit ${r.code}`}\n${r.output.trim()}`).join("\n\n");
     const failed = results.filter((r) => r.code !== 0).map((r) => r.tool);
     if (failed.length > 0) throw new Error(`lint failed: ${failed.join(", ")}\n${text}`);
     return text;
   }
-}
 
-/** verify.yaml from the source root when present (else the defaults), then the function's arguments. */
-async function moduleConfig(source: Directory, overrides: Overrides): Promise<VerifyConfig> {
-  const base = (await source.entries()).includes(CONFIG_FILE)
-    ? parseConfig(await source.file(CONFIG_FILE).contents(), CONFIG_FILE)
-    : defaultConfig();
-  const { buildArg, images, ...rest } = overrides;
-  const buildArgs = buildArg ? { ...base.buildArgs, ...parseBuildArgs(buildArg) } : undefined;
-  const given = Object.fromEntries(Object.entries(images ?? {}).filter(([, image]) => image !== undefined));
-  return applyOverrides(base, { ...rest, buildArgs, images: { ...base.images, ...given } });
-}
-
-/** `NAME=value` strings as a record; a malformed one is a one-line error naming it. */
-export function parseBuildArgs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf("=");
-    if (eq <= 0) throw new Error(`--build-arg '${item.split("=")[0]}': write it as NAME=value`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
+  /** verify.yaml from the source (else the defaults), then the constructor's settings, then images given as arguments. */
+  private config(images?: ImageOverrides): Promise<VerifyConfig> {
+    return readSettings(this.source, this.settings(), images);
   }
-  return out;
-}
 
-/** The BuildSpec of the production image from the config. */
-export function productionSpec(config: VerifyConfig): BuildSpec {
-  return { context: config.context, dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs };
-}
+  /** A prebuilt image's report: settings from the project's verify.yaml (not the source's), then the constructor's. */
+  private async judgePrebuilt(obtain: () => Promise<Prebuilt>, project: Directory | undefined, format: string, skipRuntime: boolean): Promise<string> {
+    const chosen = reportFormat(format);
+    const config = await readSettings(project, this.settings());
+    return outcome(await runVerifyBuilt(await obtain(), project, config, { skipRuntime }), chosen);
+  }
 
-/** What DaggerRuntime takes from the config. */
-function runtimeOptions(config: VerifyConfig): DaggerRuntimeOptions {
-  return { harnessBuilderImage: config.images.harnessBuilder };
-}
-
-async function buildProduction(source: Directory, config: VerifyConfig): Promise<{ container: Container }> {
-  const runtime = new DaggerRuntime(source, runtimeOptions(config));
-  const image = await runtime.build(productionSpec(config));
-  return { container: runtime.container(image) };
-}
-
-/** Build, then run the serve scenario from the image's start settings: the steps verify() uses. */
-async function serveEvidence(source: Directory, config: VerifyConfig): Promise<RunEvidence> {
-  const runtime = new DaggerRuntime(source, runtimeOptions(config));
-  try {
-    const image = await runtime.build(productionSpec(config));
-    return await runtime.runScenario(image, serveScenario(config, await runtime.startConfig(image)));
-  } finally {
-    await runtime.close();
+  private settings(): SharedSettings {
+    const { context, dockerfile, target, buildArg, port, healthPath, expectedUid, gracePeriodSeconds, requiredEnv, sizeBudgetMb } = this;
+    return { context, dockerfile, target, buildArg, port, healthPath, expectedUid, gracePeriodSeconds, requiredEnv, sizeBudgetMb };
   }
 }
 
 /**
- * verify() through DaggerRuntime. verify() reads pyproject.toml, uv.lock and a gitleaks config from a
- * local path, so the source is exported first into the module's runtime container (Directory.export
- * inside a function writes there, not to the caller's host) and removed afterwards.
+ * The report in the chosen format when every check passed. Otherwise the call fails, and the error is all a
+ * caller gets (`dagger --silent` shows no function log): the failed checks first, then the whole report.
  */
-async function runVerify(
-  source: Directory,
-  config: VerifyConfig,
-  options: { skipRuntime: boolean; skipCache: boolean },
-): Promise<Report> {
-  const repoRoot = await source.export(await mkdtemp(join(tmpdir(), "prod-image-verify-src-")));
-  const runtime = new DaggerRuntime(source, { ...runtimeOptions(config), repoRoot });
-  try {
-    const started = performance.now();
-    // Each step with the seconds since the function started, so a slow step shows in the call's log.
-    const onProgress = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}`);
-    return await verify({ config, runtime, repoRoot, rootName: "the source directory", ...options, onProgress });
-  } finally {
-    await runtime.close();
-    await rm(repoRoot, { recursive: true, force: true });
-  }
+function outcome(report: Report, format: ReportFormat): string {
+  const output = renderReport(report, format);
+  if (report.passed) return output;
+  throw new Error(`${failureMessage(report)}\n\n${output}`);
 }
 
-/** A `--format` value checked against the report formats; an unknown one is a one-line error listing them. */
-export function reportFormat(format: string): ReportFormat {
-  const chosen = REPORT_FORMATS.find((f) => f === format.toLowerCase());
-  if (!chosen) throw new Error(`--format '${format}' is not one of ${REPORT_FORMATS.join(", ")}: pick one of those`);
-  return chosen;
-}
-
-/** The error of a failed verify: the count line, then one line per failed check. */
-export function failureMessage(report: Report): string {
-  const failed = report.results.filter((r) => r.verdict === "fail");
-  const lines = failed.map((r) => `FAIL ${r.id} (${r.severity}): ${r.summary}`);
-  return [`${report.image}: ${summaryLine(report)}`, ...lines].join("\n");
-}
-
-/** The error of scan-secrets: one line per finding (the shared format: redacted values only). */
-export function secretsMessage(findings: SecretFinding[]): string {
-  return [`${findings.length} secret(s) found in the image:`, ...findings.map(findingLine)].join("\n");
-}
-
-/** The health part of the serve evidence, short enough for a terminal. */
-export function healthSummary(evidence: RunEvidence): Record<string, unknown> {
-  return {
-    healthy: evidence.timeToHealthyMs !== undefined,
-    timeToHealthyMs: evidence.timeToHealthyMs,
-    status: evidence.health?.status,
-    body: evidence.health?.body.slice(0, 200),
-    healthError: evidence.healthError,
-    listening: evidence.listening,
-    uids: evidence.uids,
-  };
+/** The four report files, for CI to keep whatever the verdict. */
+function reportFiles(report: Report): Directory {
+  return dag
+    .directory()
+    .withNewFile("report.txt", renderTable(report))
+    .withNewFile("report.json", renderJson(report))
+    .withNewFile("report.xml", renderJUnit(report))
+    .withNewFile("report.sarif", renderSarif(report));
 }

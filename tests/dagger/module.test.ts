@@ -78,14 +78,21 @@ describe("the SDK's own introspector (what `dagger functions` shows)", () => {
       const scanned = await scan([...(await moduleFiles()), clientGen], "prod-image-verify", false);
       const main = scanned.objects.ProdImageVerify;
       expect(main, "main object").toBeDefined();
+      const shared = main._constructor?.arguments ?? {};
+      expect(shared.source?.defaultPath, "the constructor's source").toBe("/");
+      for (const [arg, def] of Object.entries(shared)) expect(def.description, `constructor(${arg})`).not.toBe("");
       const fns = main.methods;
-      expect(Object.keys(fns).sort()).toEqual(
-        ["build", "exportLayers", "lint", "probeHealth", "scanSecrets", "serve", "stopGracefully", "testIntegration", "verify", "verifyReports"],
-      );
+      expect(Object.keys(fns).sort()).toEqual([
+        "build", "exportLayers", "lint", "probeHealth", "scanSecrets", "serve", "stopGracefully", "testIntegration",
+        "verify", "verifyContainer", "verifyImage", "verifyReports", "verifyTarball",
+      ]);
       for (const [name, fn] of Object.entries(fns)) {
         expect(fn.description, `${name} description`).not.toBe("");
-        expect(fn.arguments.source?.defaultPath, `${name} source`).toBe("/");
-        for (const [arg, def] of Object.entries(fn.arguments)) expect(def.description, `${name}(${arg})`).not.toBe("");
+        for (const [arg, def] of Object.entries(fn.arguments)) {
+          expect(def.description, `${name}(${arg})`).not.toBe("");
+          // A setting every function shares lives on the constructor only.
+          expect(Object.keys(shared), `${name}(${arg}) repeats a constructor setting`).not.toContain(arg);
+        }
       }
       expect(fns.verify.arguments.format.defaultValue).toBe("table");
       expect(fns.verify.cache).toBe("never");
@@ -180,6 +187,12 @@ describe("DaggerRuntime pure parts", () => {
 });
 
 describe("module helpers", () => {
+  let messages: typeof import("../../src/module/messages.js");
+  let settings: typeof import("../../src/module/settings.js");
+  beforeAll(async () => {
+    messages = await import("../../src/module/messages.js");
+    settings = await import("../../src/module/settings.js");
+  });
   const result = (id: string, verdict: CheckResult["verdict"], fix?: string): CheckResult => ({
     id,
     title: id,
@@ -200,7 +213,7 @@ describe("module helpers", () => {
   };
 
   it("names each failed check on its own line, under the count line", () => {
-    expect(index.failureMessage(report).split("\n")).toEqual([
+    expect(messages.failureMessage(report).split("\n")).toEqual([
       "api/Dockerfile.prod:runtime: 1 passed, 2 failed, 0 warnings, 0 skipped",
       "FAIL non-root (high): non-root summary",
       "FAIL sigterm (high): sigterm summary",
@@ -209,7 +222,7 @@ describe("module helpers", () => {
 
   it("lists secret findings by their redacted form and location", () => {
     const layer = { index: 3, digest: "sha256:ab", createdBy: "COPY . ." };
-    const message = index.secretsMessage([
+    const message = messages.secretsMessage([
       {
         ruleId: "aws-access-key",
         description: "AWS key",
@@ -233,19 +246,31 @@ describe("module helpers", () => {
     expect(lines[2]).toMatch(/^generic: .*API_TOKEN.* sk-\*\*\*$/);
   });
 
-  it("parses NAME=value build args and rejects others in one line", () => {
-    expect(index.parseBuildArgs(["A=1", "B=x=y", "C="])).toEqual({ A: "1", B: "x=y", C: "" });
-    expect(() => index.parseBuildArgs(["NOVALUE"])).toThrow("--build-arg 'NOVALUE': write it as NAME=value");
-    expect(() => index.parseBuildArgs(["=v"])).toThrow(/write it as NAME=value/);
+  it("parses NAME=value lists and rejects others in one line naming the flag", () => {
+    expect(settings.parseAssignments(["A=1", "B=x=y", "C="], "--build-arg")).toEqual({ A: "1", B: "x=y", C: "" });
+    expect(() => settings.parseAssignments(["NOVALUE"], "--build-arg")).toThrow("--build-arg 'NOVALUE': write it as NAME=value");
+    expect(() => settings.parseAssignments(["=v"], "--required-env")).toThrow(/^--required-env '': write it as NAME=value$/);
+  });
+
+  it("merges verify.yaml, then the constructor's settings, then image arguments", () => {
+    const yaml = { text: "port: 9000\nbuildArgs: {A: '1'}\nrequiredEnv: {DB: x, KEY: y}\n", name: "verify.yaml" };
+    const merged = settings.mergeSettings(yaml, { buildArg: ["B=2"], healthPath: "/healthz", sizeBudgetMb: 50 }, { postgres: "pg:15", lintNode: undefined });
+    expect(merged).toMatchObject({ port: 9000, healthPath: "/healthz", sizeBudgetMB: 50, buildArgs: { A: "1", B: "2" }, requiredEnv: { DB: "x", KEY: "y" } });
+    expect(merged.images).toMatchObject({ postgres: "pg:15", lintNode: "node:20-bookworm-slim" });
+    // --required-env replaces the file's map as a whole; "" alone means none.
+    expect(settings.mergeSettings(yaml, { requiredEnv: ["TOKEN=t"] }).requiredEnv).toEqual({ TOKEN: "t" });
+    expect(settings.mergeSettings(yaml, { requiredEnv: [""] }).requiredEnv).toEqual({});
+    expect(settings.mergeSettings(undefined, {}).port).toBe(8000);
+    expect(() => settings.mergeSettings(undefined, { port: 70000 })).toThrow(/^arguments: 'port': /);
   });
 
   it("knows the four formats and names them when given another", () => {
-    expect(["table", "json", "junit", "sarif", "JSON"].map(index.reportFormat)).toEqual(["table", "json", "junit", "sarif", "json"]);
-    expect(() => index.reportFormat("html")).toThrow("--format 'html' is not one of table, json, junit, sarif: pick one of those");
+    expect(["table", "json", "junit", "sarif", "JSON"].map(settings.reportFormat)).toEqual(["table", "json", "junit", "sarif", "json"]);
+    expect(() => settings.reportFormat("html")).toThrow("--format 'html' is not one of table, json, junit, sarif: pick one of those");
   });
 
   it("summarises health evidence briefly", () => {
-    const summary = index.healthSummary({
+    const summary = messages.healthSummary({
       kind: "serve",
       timeToHealthyMs: 850,
       health: { status: 200, body: "x".repeat(500) },
