@@ -19,14 +19,16 @@ function line(p: ReadProblem): string {
 function judge({ image }: Evidence): Judgement {
   if (!image) throw new Error("image evidence missing");
   const problems = image.problems;
+  // Which archive was read: a tarball given as is (docker save) reads differently from an engine's export.
+  const read = `read as ${image.source.format}, platform ${image.source.platform}`;
   if (problems.length === 0) {
-    return { verdict: "pass", summary: `${image.layers.length} layers read, digests match, no entry leaves the root`, evidence: [] };
+    return { verdict: "pass", summary: `${image.layers.length} layers read, digests match, no entry leaves the root`, evidence: [read] };
   }
   const failing = problems.filter((p) => FAILING.has(p.code));
   return {
     verdict: failing.length ? "fail" : "warn",
     summary: `${problems.length} archive problem(s): ${[...new Set(problems.map((p) => p.code))].join(", ")}`,
-    evidence: capLines(problems.map(line)),
+    evidence: [read, ...capLines(problems.map(line))],
     fix: failing.length
       ? "rebuild the image from a trusted Dockerfile: no layer may hold entries outside the root or links leaving it, and diff_ids must match"
       : "export the image again with a standard tool (docker save, skopeo, Dagger) and check its history",
