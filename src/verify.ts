@@ -81,7 +81,7 @@ export interface VerifyBuiltOptions {
 }
 
 /** Why the cache check cannot judge an image that was built elsewhere. */
-export const PREBUILT_CACHE_REASON = "the image was built elsewhere: no build context to rebuild with a source-only change (verify the sources for this check)";
+export const PREBUILT_CACHE_REASON = "the image was built elsewhere: there is no build context to rebuild with a source-only change; verify the sources for this check";
 /** Why no-dev-dependencies cannot judge a prebuilt image when no project files were given. */
 export const NO_PROJECT_REASON = "no project files were given: pass the folder with pyproject.toml and its lock, requirements*.txt or Pipfile";
 

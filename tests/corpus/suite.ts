@@ -4,7 +4,9 @@
  * (tests/fixtures/broken/<name>/) is one production image that breaks one promise; its expect.yaml names
  * the check it must fail and the evidence; every other check must keep the verdict it has on the
  * baseline `good` (no collateral failures, no false passes), and `good` passes everything. So every
- * fixture gets the same verdict for every check on both engines. Bad-input folders must end with a
+ * fixture gets the same verdict for every check on both engines. Each image is also judged as a prebuilt
+ * one (verifyBuilt, what the module's verify-container runs), which must give the same verdicts but for
+ * the cache check, which needs the sources. Bad-input folders must end with a
  * clear one-line error within their time bound. Adding a case is adding a folder.
  */
 import { appendFile } from "node:fs/promises";
@@ -12,8 +14,8 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Report, Verdict } from "../../src/checks/types.js";
 import { renderTable } from "../../src/report/index.js";
-import type { Runtime } from "../../src/runtime/types.js";
-import { verify } from "../../src/verify.js";
+import type { BuiltImage, Runtime } from "../../src/runtime/types.js";
+import { verify, verifyBuilt } from "../../src/verify.js";
 import { loadFixtures, type Fixture } from "./expect.js";
 import { fixtureConfig, limit, resultText, runBadInput } from "./harness.js";
 
@@ -33,6 +35,8 @@ export interface CorpusEngine {
   zstdRuntime: Runtime;
   buildArgs: Record<string, string>;
   close(): Promise<void>;
+  /** The built image handed over as one built elsewhere (DaggerRuntime.adopt of its Container); default: as it is. */
+  adopt?(runtime: Runtime, image: BuiltImage): BuiltImage;
 }
 
 const fixtures = await loadFixtures(FIXTURES);
@@ -48,16 +52,29 @@ export function corpusCases(open: () => Promise<CorpusEngine>): void {
     return { ...config, buildArgs: { ...engine?.buildArgs, ...config.buildArgs } };
   };
 
+  const runtimeOf = (fixture: Fixture): Runtime => (fixture.expect.recompress === "zstd" ? engine?.zstdRuntime : engine?.runtime) as Runtime;
+
   /** verify() of a fixture, started once and shared (the baseline is awaited by every other case). */
   const reportOf = (fixture: Fixture): Promise<Report> => {
     let report = reports.get(fixture.name);
     if (!report) {
-      const runtime = (fixture.expect.recompress === "zstd" ? engine?.zstdRuntime : engine?.runtime) as Runtime;
+      const runtime = runtimeOf(fixture);
       report = slot(() => verify({ config: configOf(fixture), runtime, repoRoot: ROOT }));
       reports.set(fixture.name, report);
     }
     return report;
   };
+
+  /** The same image judged as a prebuilt one, with the fixture project's files (as verify-container --project). */
+  const prebuiltReportOf = (fixture: Fixture): Promise<Report> =>
+    slot(async () => {
+      const runtime = runtimeOf(fixture);
+      const config = configOf(fixture);
+      const spec = { context: path.join(ROOT, config.context), dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs };
+      const built = await runtime.build(spec);
+      const image = engine?.adopt?.(runtime, built) ?? built;
+      return verifyBuilt({ config, runtime, image, projectDir: path.join(ROOT, config.project ?? config.context), repoRoot: ROOT });
+    });
 
   beforeAll(async () => {
     if (!baselineFixture) throw new Error(`${FIXTURES}: no "good" folder: the corpus needs its baseline`);
@@ -81,6 +98,7 @@ export function corpusCases(open: () => Promise<CorpusEngine>): void {
       const [report, baseline] = await Promise.all([reportOf(fixture), reportOf(baselineFixture as Fixture)]);
       await recordSummaries(fixture, report);
       assertVerdicts(fixture, report, baseline);
+      assertPrebuiltVerdicts(fixture, report, await prebuiltReportOf(fixture));
     }, CASE_TIMEOUT_MS);
   }
 }
@@ -109,6 +127,14 @@ function assertVerdicts(fixture: Fixture, report: Report, baseline: Report): voi
     const text = resultText(report.results.find((r) => r.id === id) ?? { summary: "", evidence: [] } as never);
     for (const s of substrings ?? []) expect(text, `${fixture.name}: evidence of ${id}`).toContain(s);
   }
+}
+
+/** Judged as a prebuilt image: every verdict as through verify(), but the cache check skips, saying why. */
+function assertPrebuiltVerdicts(fixture: Fixture, report: Report, prebuilt: Report): void {
+  const verdicts = (r: Report): Record<string, Verdict> => Object.fromEntries(r.results.map((c) => [c.id, c.verdict]));
+  const expected = { ...verdicts(report), "dependency-layer-cache": "skip" as Verdict };
+  expect(verdicts(prebuilt), `${fixture.name} as a prebuilt image\n${renderTable(prebuilt)}`).toEqual(expected);
+  expect(prebuilt.results.find((r) => r.id === "dependency-layer-cache")?.summary).toContain("the image was built elsewhere");
 }
 
 /** A clear one-line error (no stack trace) containing the expected text, within the bound. */

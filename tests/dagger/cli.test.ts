@@ -3,18 +3,15 @@
  * on a real engine, with no build-arg overrides (the engine pulls the public names; in CI the kit's
  * mirror serves them). Each function once, the bad arguments, and what each prints.
  */
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { OFFLINE_BASE_IMAGES, uniqueName, docker } from "../support/docker.js";
 import { callError, DAGGER, daggerCli, type DaggerResult } from "../support/dagger.js";
 import { describeWithDagger } from "../support/describe-dagger.js";
-import { pushToKitRegistry } from "../support/kit-registry.js";
-import { buildCorpusBase } from "../corpus/harness.js";
+import { brokenSources, ROOT, type BrokenSources } from "../support/dagger-sources.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 /** A first call compiles the module's runtime and builds the image: minutes on a cold engine. */
 const FIRST_CALL_MS = 900_000;
 const CALL_MS = 300_000;
@@ -22,7 +19,7 @@ const CALL_MS = 300_000;
 const TEST_MS = 2 * CALL_MS;
 const FUNCTIONS = [
   "build", "serve", "probe-health", "stop-gracefully", "export-layers", "scan-secrets",
-  "verify", "verify-reports", "test-integration", "lint",
+  "verify", "verify-reports", "verify-container", "verify-image", "verify-tarball", "test-integration", "lint",
 ];
 
 const call = (args: string[], timeoutMs = CALL_MS, cwd = ROOT): Promise<DaggerResult> => daggerCli(["call", ...args], { cwd, timeoutMs });
@@ -35,30 +32,18 @@ function expectOneLineError(result: DaggerResult, message: RegExp): void {
 }
 
 describeWithDagger("the Dagger module through the dagger CLI (module mode)", () => {
+  let broken: BrokenSources;
   const temps: string[] = [];
-  /** A source folder of its own: a corpus fixture, its project and a verify.yaml pointing at both. */
-  let brokenSource: (fixture: string) => Promise<string>;
 
   beforeAll(async () => {
     // Warm the module: the first call loads it (npm install, runtime) and builds the image.
     const first = await call(["verify", "--format", "json"], FIRST_CALL_MS);
     expect(first.code, first.stderr).toBe(0);
-    const baseTag = `image-verify-corpus-base:${uniqueName("m")}`;
-    await buildCorpusBase(ROOT, baseTag);
-    const [base, uv] = await Promise.all([pushToKitRegistry(baseTag, "corpus-base"), pushToKitRegistry(OFFLINE_BASE_IMAGES.UV_IMAGE, "uv")]);
-    await docker(["rmi", baseTag], 60_000);
-    brokenSource = async (fixture) => {
-      const dir = await mkdtemp(path.join(tmpdir(), `dagger-${fixture}-`));
-      temps.push(dir);
-      await cp(path.join(ROOT, "tests/fixtures/broken", fixture), path.join(dir, "image"), { recursive: true });
-      await cp(path.join(ROOT, "tests/fixtures/broken/_base"), path.join(dir, "project"), { recursive: true });
-      const config = { context: "image", dockerfile: "Dockerfile", target: "", project: "project", buildArgs: { BASE: base, UV_IMAGE: uv } };
-      await writeFile(path.join(dir, "verify.yaml"), JSON.stringify(config));
-      return dir;
-    };
+    broken = await brokenSources();
   }, FIRST_CALL_MS + 600_000);
 
   afterAll(async () => {
+    await broken?.cleanup();
     await Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
@@ -89,7 +74,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
   }, TEST_MS);
 
   it("verify on a broken context fails, names the failed check and prints the report", async () => {
-    const r = await daggerCli(["call", "verify", "--source", await brokenSource("root-user-0")], { cwd: ROOT, timeoutMs: CALL_MS });
+    const r = await call(["--source", await broken.source("root-user-0"), "verify"]);
     expect(r.code).not.toBe(0);
     // The error names each failed check first, then carries the whole report.
     expect(callError(r)).toBe("image/Dockerfile: 15 passed, 2 failed, 0 warnings, 0 skipped");
@@ -115,7 +100,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     const clean = await call(["scan-secrets"]);
     expect(clean.code, clean.stderr).toBe(0);
     expect(JSON.parse(clean.stdout)).toEqual([]);
-    const planted = await daggerCli(["call", "scan-secrets", "--source", await brokenSource("secret-aws-env")], { cwd: ROOT, timeoutMs: CALL_MS });
+    const planted = await call(["--source", await broken.source("secret-aws-env"), "scan-secrets"]);
     expect(planted.code).not.toBe(0);
     expect(callError(planted)).toBe("1 secret(s) found in the image:");
     expect(planted.stderr).toContain("aws-access-key-id: image config Env/AWS_ACCESS_KEY_ID value AKIA");
@@ -175,9 +160,9 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
   it("bad arguments end non-zero with the project's one-line message", async () => {
     const [format, outside, dockerfile, buildArg] = await Promise.all([
       call(["verify", "--format", "html"]),
-      call(["verify", "--context", "../elsewhere"]),
-      call(["verify", "--dockerfile", "Nope.Dockerfile"]),
-      call(["verify", "--build-arg", "NOVALUE"]),
+      call(["--context", "../elsewhere", "verify"]),
+      call(["--dockerfile", "Nope.Dockerfile", "verify"]),
+      call(["--build-arg", "NOVALUE", "verify"]),
     ]);
     expectOneLineError(format, /^--format 'html' is not one of table, json, junit, sarif: pick one of those$/);
     expectOneLineError(outside, /^build context \.\.\/elsewhere is outside the repository root: set context/);

@@ -3,7 +3,8 @@
  * process over a Dagger session, on the real engine. The same cases and expectations as through
  * DockerRuntime (tests/corpus/corpus.test.ts), so every fixture gets the same verdict for every check on
  * both. The fixtures' base and uv images are the ones the Docker suite uses, pushed to the engine's
- * local registry, so both engines judge the same layers.
+ * local registry, so both engines judge the same layers. Each image is also handed over as a Container
+ * (DaggerRuntime.adopt, the path of the module's verify-container) and must get the same verdicts.
  */
 import { dag } from "@dagger.io/dagger";
 import { harnessSourceFile } from "../../src/runtime/harness.js";
@@ -32,6 +33,11 @@ describeWithDagger("broken-image corpus through DaggerRuntime (client mode): the
       runtime,
       zstdRuntime,
       buildArgs: { BASE, UV_IMAGE },
+      // As verify-container receives it: a Container handed over, not a build of this runtime.
+      adopt: (rt, image) => {
+        const dagger = rt as DaggerRuntime;
+        return dagger.adopt(dagger.container(image), "the given container");
+      },
       close: async () => {
         await Promise.all([runtime.close(), zstdRuntime.close()]);
         await session.close();

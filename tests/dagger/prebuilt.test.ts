@@ -1,0 +1,92 @@
+/**
+ * Images built elsewhere, through the real dagger CLI on a real engine: a second module that calls
+ * verifyContainer on a container it builds itself (tests/dagger/composition), verify-image on an image
+ * pulled from the kit's registry, and verify-tarball on a `docker save` file. Each judges every check
+ * that needs no sources; the cache check skips, saying why.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Report, Verdict } from "../../src/checks/types.js";
+import { baseImageBuildArgs, buildArgFlags, docker, dockerOk, uniqueName } from "../support/docker.js";
+import { callError, daggerCli, type DaggerResult } from "../support/dagger.js";
+import { ROOT } from "../support/dagger-sources.js";
+import { describeWithDagger } from "../support/describe-dagger.js";
+import { pushToKitRegistry } from "../support/kit-registry.js";
+
+const COMPOSITION = path.join(ROOT, "tests/dagger/composition");
+/** A first call of a module loads it (npm install, codegen, its dependency): minutes on a cold engine. */
+const CALL_MS = 600_000;
+const call = (args: string[], cwd = ROOT): Promise<DaggerResult> => daggerCli(["call", ...args], { cwd, timeoutMs: CALL_MS });
+
+const verdicts = (report: Report): Record<string, Verdict> => Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
+
+/** Every check passes but the cache check, which skips: the image came without its sources. */
+function expectPrebuiltPass(result: DaggerResult): Report {
+  expect(result.code, result.stderr).toBe(0);
+  const report = JSON.parse(result.stdout) as Report;
+  const notPassed = Object.entries(verdicts(report)).filter(([, v]) => v !== "pass");
+  expect(notPassed).toEqual([["dependency-layer-cache", "skip"]]);
+  expect(report.results.find((r) => r.id === "dependency-layer-cache")?.summary).toContain("the image was built elsewhere");
+  return report;
+}
+
+describeWithDagger("images built elsewhere, through the dagger CLI (module mode)", () => {
+  let address = "";
+  let dir = "";
+  let tarball = "";
+
+  beforeAll(async () => {
+    // The API's production image, built by Docker from the offline bases, as another pipeline would.
+    const tag = `image-verify-prebuilt:${uniqueName("p")}`;
+    const args = buildArgFlags(await baseImageBuildArgs());
+    await dockerOk(["build", "--network", "host", "-q", "-f", path.join(ROOT, "api/Dockerfile.prod"), "--target", "runtime", ...args, "-t", tag, path.join(ROOT, "api")], 900_000);
+    dir = await mkdtemp(path.join(tmpdir(), "dagger-prebuilt-"));
+    tarball = path.join(dir, "api.tar");
+    [address] = await Promise.all([pushToKitRegistry(tag, "api-prebuilt"), dockerOk(["save", "-o", tarball, tag], 300_000)]);
+    await docker(["rmi", tag], 60_000);
+  }, 1_200_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("a second module verifies a container it built: passes as built, fails as root naming the check", async () => {
+    const [passing, failing] = await Promise.all([call(["passing"], COMPOSITION), call(["failing"], COMPOSITION)]);
+    const report = JSON.parse(passing.stdout || "{}") as Report;
+    expect(passing.code, passing.stderr).toBe(0);
+    expect(report).toMatchObject({ passed: true, image: "the given container", runtime: "dagger" });
+    expect(verdicts(report)).toMatchObject({ "non-root": "pass", "health-endpoint": "pass", "graceful-shutdown": "pass", "missing-env-fails-fast": "pass", "dependency-layer-cache": "skip", "no-dev-dependencies": "skip" });
+    expect(failing.code, failing.stderr).toBe(0);
+    expect(failing.stdout).toMatch(/the given container: \d+ passed, 2 failed/);
+    expect(failing.stdout).toMatch(/^FAIL non-root \(high\): USER "0" is root \(uid 0\)$/m);
+    expect(failing.stdout).toMatch(/^FAIL runtime-uid \(high\): /m);
+  }, 2 * CALL_MS);
+
+  it("verify-image pulls from a registry and judges every check that needs no sources; --project adds the dev dependencies", async () => {
+    const r = await call(["verify-image", "--address", address, "--project", "api", "--format", "json"]);
+    const report = expectPrebuiltPass(r);
+    expect(report.image).toBe(address);
+    expect(report.results.find((c) => c.id === "no-dev-dependencies")?.evidence.join("\n")).toContain("pytest");
+  }, CALL_MS);
+
+  it("verify-tarball reads a docker save file as given", async () => {
+    const r = await call(["verify-tarball", "--tarball", tarball, "--project", "api", "--format", "json"]);
+    const report = expectPrebuiltPass(r);
+    expect(report.image).toBe("api.tar");
+    // The archive itself was read, not an export of the imported image (which would be an OCI layout).
+    expect(report.results.find((c) => c.id === "archive-integrity")?.evidence.join("\n")).toContain("read as docker-archive");
+  }, CALL_MS);
+
+  it("a missing image, or half the registry credentials, is a one-line error", async () => {
+    const [missing, half] = await Promise.all([
+      call(["verify-image", "--address", `${address.split("/")[0]}/image-verify/nothing-here:1`]),
+      call(["verify-image", "--address", address, "--registry-username", "someone"]),
+    ]);
+    expect(missing.code).not.toBe(0);
+    expect(callError(missing)).toMatch(/^pulling 127\.0\.0\.1:5000\/image-verify\/nothing-here:1: /);
+    expect(callError(half)).toBe("--registry-username and --registry-password go together: give both, or neither for a public image");
+    for (const r of [missing, half]) expect(r.stderr).not.toMatch(/\n\s+at |node:internal|\.ts:\d+:\d+/);
+  }, CALL_MS);
+});
