@@ -1,6 +1,7 @@
 /**
- * `image-verify inspect <tarball>`: the static checks and the secret scan on any image tarball (docker save,
- * skopeo, Dagger export), with no engine. Exit 0 when nothing fails, 1 when a check fails, 2 on bad input.
+ * `image-verify inspect <tarball>` (or `--image NAME` from the local Docker engine): the static checks and the
+ * secret scan on any image tarball (docker save, skopeo, Dagger export), with no Dagger engine. Exit 0 when
+ * nothing fails, 1 when a check fails, 2 on bad input.
  */
 import { stat, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -8,6 +9,7 @@ import { imageChecks } from "./checks/index.js";
 import { buildReport, runChecks } from "./checks/run.js";
 import type { Evidence, Report } from "./checks/types.js";
 import { ConfigError, loadConfigFile } from "./config/load.js";
+import { withSavedImage } from "./image/docker-save.js";
 import { ImageReadError } from "./image/types.js";
 import { inspectTarball } from "./inspect.js";
 import { ProjectFactsError, readProjectFactsFromDir } from "./project/facts.js";
@@ -21,10 +23,13 @@ export class UsageError extends Error {
 }
 
 export const HELP = `Usage: image-verify inspect <tarball> [options]
+       image-verify inspect --image <name> [options]
 
-Runs the static checks and the secret scan on an image tarball (docker save, skopeo, OCI layout, Dagger export).
+Runs the static checks and the secret scan on an image tarball (docker save, skopeo, OCI layout, Dagger export),
+or on an image of the local Docker engine (saved to a temporary tarball, removed afterwards).
 
 Options:
+  --image <name>      an image of the local Docker engine (e.g. myapi:1.4.2) instead of a tarball
   --config <file>     verify.yaml with settings (default: built-in defaults)
   --project <dir>     the Python project (pyproject.toml with uv.lock, poetry.lock or pdm.lock,
                       Pipfile, requirements*.txt) for the dev-dependency check
@@ -37,7 +42,9 @@ Exit status: 0 all checks pass (warnings allowed), 1 a check failed, 2 bad input
 `;
 
 interface InspectOptions {
-  tarball: string;
+  /** A tarball path, or an image of the local Docker engine. */
+  tarball?: string;
+  image?: string;
   config?: string;
   project?: string;
   format: ReportFormat;
@@ -53,7 +60,7 @@ export function parseCommandLine(argv: string[]): InspectOptions | undefined {
       args: argv,
       allowPositionals: true,
       options: {
-        config: { type: "string" }, project: { type: "string" }, format: { type: "string" },
+        config: { type: "string" }, project: { type: "string" }, format: { type: "string" }, image: { type: "string" },
         output: { type: "string" }, platform: { type: "string" }, help: { type: "boolean", short: "h" },
       },
     });
@@ -64,14 +71,15 @@ export function parseCommandLine(argv: string[]): InspectOptions | undefined {
   if (values.help) return undefined;
   const [command, tarball, ...extra] = positionals;
   if (command !== "inspect") throw new UsageError(command ? `unknown command "${command}": use image-verify inspect <tarball>` : "no command: use image-verify inspect <tarball> (or --help)");
-  if (!tarball) throw new UsageError("no tarball given: use image-verify inspect <tarball>");
+  if (!tarball && !values.image) throw new UsageError("no tarball given: use image-verify inspect <tarball>, or --image <name> for an image of the local Docker engine");
+  if (tarball && values.image) throw new UsageError(`both a tarball and --image given: pick one`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}": give one tarball`);
   const format = values.format ?? "table";
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}": use one of ${REPORT_FORMATS.join(", ")}`);
   if (values.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(values.platform)) {
     throw new UsageError(`bad platform "${values.platform}": use os/arch[/variant], e.g. linux/amd64`);
   }
-  return { tarball, config: values.config, project: values.project, format: format as ReportFormat, output: values.output, platform: values.platform };
+  return { tarball, image: values.image, config: values.config, project: values.project, format: format as ReportFormat, output: values.output, platform: values.platform };
 }
 
 /** A progress line on stderr: rewritten in place on a terminal, else one line every few seconds. */
@@ -98,11 +106,22 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, ev
 
 /** Read the image with the secret scan in the same pass, gather project facts, run the static checks. */
 export async function inspect(options: InspectOptions, onProgress?: (line: string) => void): Promise<Report> {
-  const startedAt = new Date();
-  const info = await stat(options.tarball).catch(() => {
-    throw new UsageError(`${options.tarball}: no such file: give the path of an image tarball (docker save, OCI layout)`);
+  if (options.image) {
+    const image = options.image;
+    onProgress?.(`image-verify: docker save ${image}`);
+    return withSavedImage(image, (tarball) => inspectFile({ ...options, tarball }, image, onProgress));
+  }
+  const tarball = options.tarball ?? "";
+  const info = await stat(tarball).catch(() => {
+    throw new UsageError(`${tarball}: no such file: give the path of an image tarball (docker save, OCI layout)`);
   });
-  if (!info.isFile() && !info.isDirectory()) throw new UsageError(`${options.tarball}: not a file: give the path of an image tarball`);
+  if (!info.isFile() && !info.isDirectory()) throw new UsageError(`${tarball}: not a file: give the path of an image tarball`);
+  return inspectFile({ ...options, tarball }, tarball, onProgress);
+}
+
+/** inspect() of a tarball known to exist; `name` is how the report names the image. */
+async function inspectFile(options: InspectOptions & { tarball: string }, name: string, onProgress?: (line: string) => void): Promise<Report> {
+  const startedAt = new Date();
   const config = await loadConfigFile(options.config);
   const project = options.project ? await readProjectFactsFromDir(options.project, config.devExtras) : { missing: "give --project <dir with pyproject.toml, requirements*.txt or Pipfile>" };
   const mb = (n: number) => (n / 1e6).toFixed(1);
@@ -117,7 +136,7 @@ export async function inspect(options: InspectOptions, onProgress?: (line: strin
     ...(project.missing ? { project: project.missing } : {}),
   };
   const evidence: Evidence = { config, image, secrets, scanNotes, project: project.facts, notGathered };
-  return buildReport({ image: options.tarball, runtime: "none", startedAt, results: runChecks(evidence, imageChecks), secrets });
+  return buildReport({ image: name, runtime: "none", startedAt, results: runChecks(evidence, imageChecks), secrets });
 }
 
 const KNOWN_ERRORS = [UsageError, ConfigError, ImageReadError, ProjectFactsError, SecretConfigError];

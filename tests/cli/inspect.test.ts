@@ -1,10 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage, type SyntheticImage, type SyntheticImageSpec } from "../support/synthetic-image.js";
+import { describeWithDocker } from "../support/describe-docker.js";
+import { docker, dockerOk, uniqueName } from "../support/docker.js";
 
 const BIN = join(import.meta.dirname, "../../bin/image-verify.mjs");
 const API = join(import.meta.dirname, "../../api");
@@ -13,8 +15,12 @@ const SP = "app/.venv/lib/python3.12/site-packages";
 const PLANTED_KEY = ["AKIA", "QZ7X", "K4VM", "P2WN", "R8TB"].join("");
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runWith({}, ...args);
+}
+
+async function runWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -102,7 +108,8 @@ describe("image-verify inspect", () => {
 
   it.each([
     [["inspect", "/no/such.tar"], "image-verify: /no/such.tar: no such file: give the path of an image tarball (docker save, OCI layout)"],
-    [["inspect"], "image-verify: no tarball given: use image-verify inspect <tarball>"],
+    [["inspect"], "image-verify: no tarball given: use image-verify inspect <tarball>, or --image <name> for an image of the local Docker engine"],
+    [["inspect", "GOOD", "--image", "x:1"], "image-verify: both a tarball and --image given: pick one"],
     [["scan", "x.tar"], 'image-verify: unknown command "scan": use image-verify inspect <tarball>'],
     [["inspect", "GOOD", "--format", "xml"], 'image-verify: unknown format "xml": use one of table, json, junit, sarif'],
     [["inspect", "GOOD", "--bogus"], /^image-verify: Unknown option '--bogus'.*: see image-verify --help$/],
@@ -145,5 +152,37 @@ describe("image-verify inspect", () => {
     const r = await run("--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Usage: image-verify inspect <tarball>");
+  });
+});
+
+describeWithDocker("image-verify inspect --image (local Docker engine)", () => {
+  let imageId = "";
+  beforeAll(async () => {
+    // The synthetic archive names itself synthetic:latest; a tag of our own keeps parallel runs apart.
+    const loaded = (await dockerOk(["load", "-q", "-i", badTar], 120_000)).trim().replace(/^Loaded image( ID)?: /, "");
+    imageId = uniqueName("image-verify-cli");
+    await dockerOk(["tag", loaded, imageId], 30_000);
+  });
+  afterAll(async () => {
+    if (imageId) await docker(["rmi", "-f", imageId], 60_000);
+  });
+
+  it("judges an image of the engine as its saved tarball, with the same exit code, and leaves no copy behind", async () => {
+    const temp = await mkdtemp(join(dir, "tmp-"));
+    const r = await runWith({ TMPDIR: temp, DOCKER: "/usr/bin/docker" }, "inspect", "--image", imageId, "--format", "json");
+    expect(r.code, r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    const fromTarball = JSON.parse((await run("inspect", badTar, "--format", "json")).stdout);
+    const verdicts = (d: { results: { id: string; verdict: string }[] }) => d.results.map((x) => `${x.id}:${x.verdict}`);
+    expect(verdicts(doc)).toEqual(verdicts(fromTarball));
+    expect(doc.image).toBe(imageId);
+    expect(r.stdout + r.stderr).not.toContain(PLANTED_KEY);
+    expect((await readdir(temp)).filter((name) => name.startsWith("image-verify-save-"))).toEqual([]);
+  });
+
+  it("exits 2 with one line for an image the engine does not have", async () => {
+    const r = await runWith({ DOCKER: "/usr/bin/docker" }, "inspect", "--image", "image-verify-no-such-image:0");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^image-verify: docker save image-verify-no-such-image:0 failed: .+: check the name with docker image ls\n$/);
   });
 });
