@@ -11,7 +11,7 @@ SHELL_SCRIPTS   := $(shell git ls-files '*.sh') .ci/run scripts/pre-push
 # Only the API's images: the test fixtures break the rules on purpose.
 DOCKERFILES     := api/Dockerfile api/Dockerfile.prod
 
-.PHONY: help install lint typecheck test test-ts test-api verify hooks offline-images bench clean
+.PHONY: help install lint typecheck test test-ts test-api verify check hooks offline-images bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,12 +51,15 @@ test: lint test-api test-ts ## everything CI runs
 offline-images: ## build the stand-in base images from Debian packages (no container registry needed)
 	bash scripts/offline-base-images.sh
 
-verify: ## run the whole verification through Dagger (needs the dagger CLI and an engine)
+verify: ## run the whole verification through Dagger and print the report (needs the dagger CLI and an engine)
 	dagger call verify
 
-hooks: ## install a git pre-push hook that runs `make verify` (skip once with SKIP_VERIFY=1)
+check: ## every Dagger check of the module: verify, test-integration, lint (as CI's verify job and the pre-push hook)
+	dagger check
+
+hooks: ## install a git pre-push hook that runs `make check` (skip once with SKIP_VERIFY=1)
 	install -m 0755 scripts/pre-push .git/hooks/pre-push
-	@echo "pre-push hook installed: it runs 'make verify'; skip it once with SKIP_VERIFY=1 git push"
+	@echo "pre-push hook installed: it runs 'make check' (dagger check); skip it once with SKIP_VERIFY=1 git push"
 
 bench: install ## side by side: our scan vs raw decompression, gitleaks and trivy; the verify flow; image sizes. One table, JSON in .cache/bench (needs the Docker engine and Go; BENCH_ARGS="--runs 3")
 	npx tsx bench/run.ts $(BENCH_ARGS)

@@ -1,6 +1,8 @@
 /** The pre-push hook: skippable, saying so; a clear line when the dagger CLI is missing. */
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const HOOK = resolve(import.meta.dirname, "../../scripts/pre-push");
@@ -19,5 +21,21 @@ describe("scripts/pre-push", () => {
     const r = run({});
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe("pre-push: the dagger CLI is not installed: install it (v0.21.8 or later, see dagger.json) or push with SKIP_VERIFY=1");
+  });
+
+  it("runs make check (dagger check, as CI's verify job) when the dagger CLI is there", () => {
+    // Stand-ins for the two commands, so the test sees what the hook hands over without running an engine.
+    const bin = mkdtempSync(join(tmpdir(), "pre-push-"));
+    try {
+      writeFileSync(join(bin, "dagger"), "#!/bin/sh\nexit 0\n");
+      writeFileSync(join(bin, "make"), '#!/bin/sh\necho "make $*"\n');
+      for (const tool of ["dagger", "make"]) chmodSync(join(bin, tool), 0o755);
+      const r = run({ PATH: bin });
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe("make check");
+      expect(r.stderr.trim()).toBe("pre-push: running 'make check' (dagger check; skip once with SKIP_VERIFY=1 git push)");
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
