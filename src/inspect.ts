@@ -12,12 +12,16 @@ import { loadSecretRules } from "./secrets/load.js";
 import { createSecretScanner } from "./secrets/scanner.js";
 import type { UnpackOptions } from "./secrets/unpack/index.js";
 import type { ScanNote, SecretFinding } from "./secrets/types.js";
+import { tooShort, type CanaryValues } from "./secrets/canary.js";
+import type { BuildSecretsEvidence } from "./checks/types.js";
 
 export interface TarballEvidence {
   image: ImageIndex;
   secrets: SecretFinding[];
   /** Files and archives the scan could not finish (cut at a size cap, hostile or broken archives). */
   scanNotes: ScanNote[];
+  /** Which build secrets were searched for (absent when none were given). */
+  buildSecrets?: BuildSecretsEvidence;
 }
 
 export interface InspectOptions {
@@ -27,13 +31,16 @@ export interface InspectOptions {
   platform?: string;
   /** Bounds on unpacking archives and .pyc files in the secret scan (defaults: UNPACK_DEFAULTS). */
   unpack?: UnpackOptions;
+  /** Build secrets (id → value) the build was given: searched for in every form (src/secrets/canary.ts). */
+  buildSecrets?: CanaryValues;
   onProgress?: (p: { layerIndex: number; layerCount: number; bytesRead: number }) => void;
 }
 
 /** Read `tarballPath` and scan every file of every layer plus the image config for secrets. */
 export async function inspectTarball(tarballPath: string, options: InspectOptions): Promise<TarballEvidence> {
   const rules = await loadSecretRules(options.config.secrets, options.repoRoot);
-  const scanner = createSecretScanner({ rules, unpack: options.unpack });
+  const canary = options.buildSecrets ?? {};
+  const scanner = createSecretScanner({ rules, unpack: options.unpack, canary });
   const image = await readImage(tarballPath, {
     platform: options.platform,
     capture: capturePaths,
@@ -45,7 +52,10 @@ export async function inspectTarball(tarballPath: string, options: InspectOption
     shadowedFiles(image),
   );
   maskConfigSecrets(image, secrets, scanner.maskSecrets);
-  return { image, secrets, scanNotes: scanner.notes() };
+  const ids = Object.keys(canary);
+  const short = tooShort(canary);
+  const buildSecrets = ids.length ? { searched: ids.filter((id) => !short.includes(id)), tooShort: short } : undefined;
+  return { image, secrets, scanNotes: scanner.notes(), buildSecrets };
 }
 
 /**

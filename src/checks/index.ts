@@ -1,5 +1,6 @@
 /** The registry of checks: static image checks here, runtime checks from ./runtime. */
 import { archiveIntegrityCheck } from "./image/archive-integrity.js";
+import { buildSecretNotLeakedCheck } from "./image/build-secret-not-leaked.js";
 import { bytecodeCompiledCheck } from "./image/bytecode-compiled.js";
 import { dependencyLayerCacheCheck } from "./image/dependency-layer-cache.js";
 import { execFormCheck } from "./image/exec-form.js";
@@ -20,6 +21,7 @@ export const imageChecks: Check[] = [
   execFormCheck,
   healthcheckCheck,
   noSecretsCheck,
+  buildSecretNotLeakedCheck,
   forbiddenFilesCheck,
   noDevDependenciesCheck,
   bytecodeCompiledCheck,

@@ -21,6 +21,14 @@ export interface CacheEvidence {
   touched: string;
 }
 
+/** Which build secrets the canary searched for; their values are never part of any evidence. */
+export interface BuildSecretsEvidence {
+  /** Ids whose values (and base64 and hex forms) were searched for. */
+  searched: string[];
+  /** Ids whose values are too short to search for without false matches. */
+  tooShort: string[];
+}
+
 /** Everything gathered about one image; each part is optional, and checks say which they need. */
 export interface Evidence {
   config: VerifyConfig;
@@ -33,6 +41,8 @@ export interface Evidence {
   /** One run per required variable, keyed by the variable left out. */
   missingEnv?: Record<string, RunEvidence>;
   cache?: CacheEvidence;
+  /** The build secrets handed to the build, whose values the scan looked for (the leak canary). */
+  buildSecrets?: BuildSecretsEvidence;
   /** Why a part was not gathered (skipped on request, or impossible for this image), shown on the skips. */
   notGathered?: Partial<Record<EvidenceKey, string>>;
 }

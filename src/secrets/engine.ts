@@ -6,6 +6,7 @@
  * keywords they contain. Memory is bounded: an unfinished line is carried between chunks up to
  * `windowChars`, then scanned in overlapping windows.
  */
+import { isCanaryRule } from "./canary.js";
 import { PemTracker, pemOnLine } from "./pem.js";
 import { DEFAULT_STOPWORDS, hasStopword, looksLikeTemplate } from "./placeholders.js";
 import { Prefilter, literalPattern, regexPattern, type PrefilterCursor } from "./prefilter.js";
@@ -239,7 +240,11 @@ export class FileScan {
     if (this.candidates.length < MAX_CANDIDATES) this.candidates.push(c);
   }
 
-  /** Drops unmet marker requirements, overlapping matches (earlier rule wins) and repeats of once-per-file rules. */
+  /**
+   * Drops unmet marker requirements, overlapping matches (earlier rule wins) and repeats of once-per-file
+   * rules. The build-secret canary overlaps format rules without displacing them, or being displaced:
+   * each tells something the other does not (a known format; this build's own secret).
+   */
   private settle(): Candidate[] {
     const kept: Candidate[] = [];
     const onceSeen = new Set<string>();
@@ -248,7 +253,8 @@ export class FileScan {
       .sort((a, b) => a.line - b.line || a.order - b.order || a.start - b.start);
     for (const c of sorted) {
       if (c.rule.oncePerFile && onceSeen.has(c.rule.id)) continue;
-      if (kept.some((k) => k.line === c.line && k.start < c.end && c.start < k.end)) continue;
+      const canary = isCanaryRule(c.rule.id);
+      if (kept.some((k) => k.line === c.line && k.start < c.end && c.start < k.end && isCanaryRule(k.rule.id) === canary)) continue;
       if (c.rule.oncePerFile) onceSeen.add(c.rule.id);
       kept.push(c);
     }

@@ -9,6 +9,7 @@ import { digestHex12, fingerprint, redact } from "./redact.js";
 import type { RuleSet, SecretRule } from "./rule.js";
 import type { ScanNote, SecretFinding, SecretLocation } from "./types.js";
 import { CappedBuffer, routeByHead } from "./unpack/buffer.js";
+import { CANARY_PREFIX, type RawNeedles } from "./canary.js";
 import {
   ImageBudget, NULL_SINK, UNPACK_DEFAULTS, archiveSink, isArchive, noteOnce, pycStrings, sniffMagic, sniffUtf16,
   utf16Sink, type ArchiveContext, type PackedKind, type UnpackLimits, type UnpackOptions,
@@ -56,6 +57,8 @@ export interface FileScannerOptions {
   maxFileBytes?: number;
   windowBytes?: number;
   unpack?: UnpackOptions;
+  /** The build-secret canary's byte forms, searched in the binary files the rules skip. */
+  rawNeedles?: RawNeedles;
 }
 
 type Ordered = Array<{ rule: SecretRule; order: number }>;
@@ -71,8 +74,10 @@ export class FileScanner {
   private readonly windowChars: number;
   private readonly limits: UnpackLimits;
   private readonly budget: ImageBudget;
+  private readonly rawNeedles?: RawNeedles;
 
   constructor(private readonly rules: RuleSet, private readonly ordered: Ordered, options: FileScannerOptions) {
+    this.rawNeedles = options.rawNeedles?.empty ? undefined : options.rawNeedles;
     this.globalPathAllow = rules.allowlists.filter((a) => a.condition === "OR" && !a.ruleIds && a.paths.length > 0);
     this.maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
     this.windowChars = options.windowBytes ?? 64 * 1024;
@@ -105,7 +110,7 @@ export class FileScanner {
     if (kind === "text") return this.textSink(profile, t);
     if (kind === "binary") {
       this.stats.binarySkipped++;
-      return NULL_SINK;
+      return this.rawNeedles ? this.rawSink(t) : NULL_SINK;
     }
     if (isArchive(kind)) {
       this.stats.archives++;
@@ -138,6 +143,20 @@ export class FileScanner {
         this.stats.filesScanned++;
         this.stats.bytesScanned += bytes;
         for (const c of scan.finish()) this.add(c, t, c.line);
+      },
+    };
+  }
+
+  /** A binary file's raw bytes searched for the build secrets' forms only (the canary); a finding has line 0. */
+  private rawSink(t: Target): ContentSink {
+    const search = (this.rawNeedles as RawNeedles).searcher();
+    return {
+      write: (chunk) => search.write(chunk),
+      end: () => {
+        for (const [id, form] of search.found()) {
+          const rule = this.rules.rules.find((r) => r.id === `${CANARY_PREFIX}${id}`);
+          if (rule) this.add({ rule, order: 0, line: 0, start: 0, end: 0, secret: form }, t, 0);
+        }
       },
     };
   }

@@ -13,7 +13,8 @@
  *   bytes (tar by its ustar magic or a `.tar` name) and unpacked: each member is scanned as a file of its
  *   own path inside the archive (a `.env` member meets the .env rules) and reported as
  *   `<archive path>!<member path>`, recursively up to maxDepth (3) archives deep;
- * - any other file with a NUL byte or more than 10% control bytes is binary and skipped.
+ * - any other file with a NUL byte or more than 10% control bytes is binary and skipped by the rules; only
+ *   the build-secret canary (./canary.ts) searches its raw bytes for the values it was given.
  * Unpacking is bounded (UnpackOptions: per-member and per-image byte budgets, a zip buffer cap, a ratio
  * guard against bombs); a hostile or broken archive leaves one ScanNote and the scan goes on.
  */
@@ -25,6 +26,7 @@ import type { ScanNote, SecretFinding, SecretLocation } from "./types.js";
 import { configItems, historyPairs } from "./config-text.js";
 import { FileScanner, type ScanStats } from "./files.js";
 import type { UnpackOptions } from "./unpack/index.js";
+import { canaryRules, isCanaryRule, RawNeedles, type CanaryValues } from "./canary.js";
 
 export { looksBinary, type ScanStats } from "./files.js";
 
@@ -36,6 +38,8 @@ export interface ScannerOptions {
   windowBytes?: number;
   /** Bounds on unpacking archives and decoding .pyc files (see UNPACK_DEFAULTS in ./unpack/context.ts). */
   unpack?: UnpackOptions;
+  /** Build secrets (id → value) to look for in every form and every file: the leak canary (./canary.ts). */
+  canary?: CanaryValues;
 }
 
 export interface SecretScanner {
@@ -56,9 +60,10 @@ export interface SecretScanner {
 
 /** Creates a scanner from a rule set (see loadSecretRules in ./load.ts). */
 export function createSecretScanner(options: ScannerOptions): SecretScanner {
-  const { rules } = options;
+  const canary = options.canary ?? {};
+  const rules = { ...options.rules, rules: [...options.rules.rules, ...canaryRules(canary)] };
   const ordered = rules.rules.map((rule, order) => ({ rule, order }));
-  const files = new FileScanner(rules, ordered, options);
+  const files = new FileScanner(rules, ordered, { ...options, rawNeedles: new RawNeedles(canary) });
   const visitor: ContentVisitor = {
     open({ layer, entry }) {
       if (entry.type !== "file" || entry.size === 0) return undefined;
@@ -112,10 +117,12 @@ function scanConfig(
   const out: SecretFinding[] = [];
   for (const item of configItems(config, history)) {
     // One finding per secret and per rule within an item: its texts overlap (pairs and the whole line).
+    // The canary counts apart: a build secret's value is its finding even when a format rule saw it first.
     const seen = new Set<string>();
     for (const c of configCandidates(rules, profiles, item.texts)) {
-      if (seen.has(c.secret) || seen.has(c.rule.id)) continue;
-      seen.add(c.secret).add(c.rule.id);
+      const secretKey = `${isCanaryRule(c.rule.id) ? "canary" : "format"}:${c.secret}`;
+      if (seen.has(secretKey) || seen.has(c.rule.id)) continue;
+      seen.add(secretKey).add(c.rule.id);
       const fp = fingerprint(c.rule.id, "config", `${item.field}.${item.key}`, 0);
       if (rules.fingerprints.has(fp)) continue;
       const location: SecretLocation = {
