@@ -9,6 +9,7 @@ import type { VerifyConfig } from "./config/schema.js";
 import { readLayerIds } from "./image/read.js";
 import type { ImageIndex } from "./image/types.js";
 import { inspectTarball } from "./inspect.js";
+import { resolveBuildSecrets } from "./config/build-secrets.js";
 import { readProjectFactsFromDir, type ProjectRead } from "./project/facts.js";
 import type { ProjectFacts } from "./project/types.js";
 import { missingEnvScenarios, serveScenario } from "./runtime/scenarios.js";
@@ -34,6 +35,8 @@ export interface VerifyOptions {
   onProgress?: (line: string) => void;
   /** How messages name the repository root (default: its path); the module's is a temporary copy. */
   rootName?: string;
+  /** Build secrets id → value, as the module got them (Dagger Secrets); default: verify.yaml buildSecrets, resolved here. */
+  buildSecrets?: Record<string, string>;
 }
 
 /** Everything, concurrently where independent; the report says what passed and what did not. */
@@ -42,11 +45,13 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const progress = options.onProgress ?? (() => {});
   const startedAt = new Date();
   const { contextDir, projectDir } = await checkInputs(config, repoRoot, options.rootName ?? repoRoot);
+  const buildSecrets = options.buildSecrets ?? (await resolveBuildSecrets(config.buildSecrets, repoRoot));
   const spec: BuildSpec = {
     context: contextDir,
     dockerfile: config.dockerfile,
     target: config.target,
     buildArgs: config.buildArgs,
+    secrets: buildSecrets,
   };
   const name = `${config.context}/${config.dockerfile}${config.target ? `:${config.target}` : ""}`;
   progress(`build ${name}`);
@@ -55,6 +60,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const variant = options.skipCache ? undefined : handledLater(touchedVariant(runtime, spec, config, progress));
   return judgeImage({
     ...options,
+    buildSecrets,
     built,
     name,
     startedAt,
@@ -78,6 +84,8 @@ export interface VerifyBuiltOptions {
   /** Skip the runtime scenarios (static checks and secret scan only). */
   skipRuntime?: boolean;
   onProgress?: (line: string) => void;
+  /** Build secrets the image was built with (id → value), when known: searched for in the image. */
+  buildSecrets?: Record<string, string>;
 }
 
 /** Why the cache check cannot judge an image that was built elsewhere. */
@@ -117,7 +125,11 @@ interface JudgeInputs {
   /** Why there is no variant, when there is none. */
   cacheSkipped?: string;
   dockerfile?: string;
+  buildSecrets?: Record<string, string>;
 }
+
+/** Why build-secret-not-leaked skips: nothing to search for. */
+export const NO_BUILD_SECRETS_REASON = "no build secrets were given: set buildSecrets in verify.yaml, or --build-secret through Dagger";
 
 /** Gather the evidence of a built image (scenarios while the tarball is exported, read and scanned), then judge it. */
 async function judgeImage(inputs: JudgeInputs): Promise<Report> {
@@ -133,7 +145,7 @@ async function judgeImage(inputs: JudgeInputs): Promise<Report> {
   progress("export and read the image, scanning every layer for secrets");
   const inspected = await runtime
     .exportTarball(built)
-    .then((tarball) => inspectTarball(tarball, { config, repoRoot }))
+    .then((tarball) => inspectTarball(tarball, { config, repoRoot, buildSecrets: inputs.buildSecrets }))
     .catch(async (error: unknown) => {
       // An image that cannot be exported or read fails verify(), once the scenarios started have ended.
       await scenarios?.catch(() => undefined);
@@ -143,6 +155,7 @@ async function judgeImage(inputs: JudgeInputs): Promise<Report> {
   if (inputs.skipRuntime) notGathered.serve = notGathered.missingEnv = "the runtime scenarios were skipped on request";
   if (inputs.cacheSkipped) notGathered.cache = inputs.cacheSkipped;
   if (!project) notGathered.project = NO_PROJECT_REASON;
+  if (!inspected.buildSecrets) notGathered.buildSecrets = NO_BUILD_SECRETS_REASON;
   const evidence: Evidence = {
     config,
     image: inspected.image,
@@ -151,6 +164,7 @@ async function judgeImage(inputs: JudgeInputs): Promise<Report> {
     project: project && (await projectFacts(project, notGathered)),
     ...(await scenarios),
     cache: variant && (await cacheEvidence(inspected.image, variant)),
+    buildSecrets: inspected.buildSecrets,
     notGathered,
   };
   progress("judge");

@@ -50,6 +50,17 @@ export const verifyConfigSchema = z.strictObject({
   /** Build target (stage name); empty for the last stage. */
   target: z.string().default("runtime"),
   buildArgs: z.record(z.string(), z.string()).default({}),
+  /**
+   * Build secrets (RUN --mount=type=secret,id=<id>): id -> where the value is, `env:NAME` or `file:path`
+   * (relative to the repository root). Handed to the build, and searched for in the image (the leak canary).
+   * Through Dagger, give them as --build-secret instead (the module cannot read the caller's host).
+   */
+  buildSecrets: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' or '-' (the id in RUN --mount=type=secret,id=...)"),
+      z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, "write env:NAME or file:path"),
+    )
+    .default({}),
   /** The port the app listens on inside the container. */
   port: z.number().int().min(1).max(65535).default(8000),
   healthPath: z.string().startsWith("/", "must start with '/'").default("/api/v1/health"),

@@ -21,6 +21,7 @@ import {
   type Container,
   type Directory,
   type File,
+  type Secret,
 } from "@dagger.io/dagger";
 import { HARNESS_OUT, HARNESS_PATH, harnessArgv, harnessFailure, parseHarnessReport } from "./harness.js";
 import { BuildError, RuntimeError, type BuildSpec, type BuiltImage, type RunEvidence, type Runtime, type ScenarioSpec, type StartConfig } from "./types.js";
@@ -219,12 +220,19 @@ export function toBuildArgs(args: Record<string, string>): BuildArg[] {
     .map((name) => ({ name, value: args[name] }));
 }
 
-/** The options of `Directory.dockerBuild` for a spec; an empty target means the last stage. */
-export function dockerBuildOptions(spec: BuildSpec): { dockerfile: string; target?: string; buildArgs: BuildArg[] } {
+/**
+ * The options of `Directory.dockerBuild` for a spec; an empty target means the last stage. Build secrets
+ * become Dagger Secrets named by their ids, which is how dockerBuild matches them to RUN --mount ids.
+ */
+export function dockerBuildOptions(spec: BuildSpec): { dockerfile: string; target?: string; buildArgs: BuildArg[]; secrets?: Secret[] } {
+  const secrets = Object.keys(spec.secrets ?? {})
+    .sort()
+    .map((id) => dag.setSecret(id, (spec.secrets as Record<string, string>)[id] as string));
   return {
     dockerfile: spec.dockerfile,
     ...(spec.target ? { target: spec.target } : {}),
     buildArgs: toBuildArgs(spec.buildArgs),
+    ...(secrets.length ? { secrets } : {}),
   };
 }
 

@@ -12,6 +12,11 @@ export interface BuildSpec {
   target: string;
   buildArgs: Record<string, string>;
   /**
+   * Build secrets, id -> value, for RUN --mount=type=secret,id=<id>. Runtimes hand them over as secrets
+   * (docker build --secret from the environment, Dagger Secrets), never as arguments or files.
+   */
+  secrets?: Record<string, string>;
+  /**
    * A harmless change to an application file, applied to a copy of the context before building:
    * used to build the "source-only change" variant for the dependency-layer cache check.
    */

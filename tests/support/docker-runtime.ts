@@ -12,6 +12,7 @@ import { BuildError, RuntimeError, type BuildSpec, type BuiltImage, type RunEvid
 import { docker } from "./docker.js";
 import { buildHarness } from "./harness-build.js";
 import { lastLine } from "../../src/text.js";
+import { redact } from "../../src/secrets/redact.js";
 
 /** Time for the harness's own work around the app's bounds: start, file walk (5 s bound), teardown. */
 const RUN_MARGIN_MS = 20_000;
@@ -58,10 +59,16 @@ export class DockerRuntime implements Runtime {
     const args = ["build", "--network", "host", "--progress", "plain", "-f", path.resolve(context, spec.dockerfile)];
     if (spec.target) args.push("--target", spec.target);
     for (const [k, v] of Object.entries(buildArgs)) args.push("--build-arg", `${k}=${v}`);
+    // Build secrets reach BuildKit through the docker client's environment: never in argv, never on disk.
+    const secrets = Object.entries(spec.secrets ?? {});
+    const env = Object.fromEntries(secrets.map(([, value], i) => [`IMAGE_VERIFY_BUILD_SECRET_${i}`, value]));
+    secrets.forEach(([id], i) => args.push("--secret", `id=${id},env=IMAGE_VERIFY_BUILD_SECRET_${i}`));
     this.tags.add(tag);
-    const r = await docker([...args, "-t", tag, context], this.options.buildTimeoutMs ?? 600_000);
+    const r = await docker([...args, "-t", tag, context], this.options.buildTimeoutMs ?? 600_000, env);
     if (r.code !== 0) {
-      const { summary, tail } = summariseBuildLog(r.stderr + r.stdout);
+      // A step that prints a secret must not carry it into the error.
+      const log = secrets.reduce((text, [, value]) => text.split(value).join(redact(value)), r.stderr + r.stdout);
+      const { summary, tail } = summariseBuildLog(log);
       const why = r.timedOut ? `timed out after ${this.options.buildTimeoutMs ?? 600_000} ms` : summary;
       throw new BuildError(spec, why, tail);
     }

@@ -3,6 +3,7 @@
  * local engine: build, the source-only-change build, export, one streaming read with the secret scan,
  * the runtime scenarios through the PID 1 harness, every check. The project's own image passes all.
  */
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { allChecks } from "../../src/checks/index.js";
@@ -22,7 +23,9 @@ describeWithDocker("verify() on the project's production image (Docker runtime)"
   it("passes every check, with no secret finding and nothing skipped", async () => {
     runtime = new DockerRuntime({ buildArgs: await baseImageBuildArgs() });
     const config = await loadConfigFile(resolve(ROOT, "verify.yaml"));
-    const report = await verify({ config, runtime, repoRoot: ROOT });
+    // A build secret the Dockerfile does not use: the canary must find no trace of it in the real image.
+    const buildSecrets = { "verify-canary": randomBytes(24).toString("base64url") };
+    const report = await verify({ config, runtime, repoRoot: ROOT, buildSecrets });
     const table = renderTable(report);
     expect(report.results.map((r) => r.id)).toEqual(allChecks.map((c) => c.id));
     for (const result of report.results) expect(`${result.id}: ${result.verdict}`, table).toBe(`${result.id}: pass`);
@@ -38,6 +41,7 @@ describeWithDocker("verify() on the project's production image (Docker runtime)"
     const report = await verify({ config, runtime, repoRoot: ROOT, skipRuntime: true, skipCache: true });
     const skipped = Object.fromEntries(report.results.filter((r) => r.verdict === "skip").map((r) => [r.id, r.summary]));
     expect(skipped).toEqual({
+      "build-secret-not-leaked": "not gathered: buildSecrets (no build secrets were given: set buildSecrets in verify.yaml, or --build-secret through Dagger)",
       "dependency-layer-cache": "not gathered: cache (the second build was skipped on request)",
       "health-endpoint": "not gathered: serve (the runtime scenarios were skipped on request)",
       "runtime-uid": "not gathered: serve (the runtime scenarios were skipped on request)",
