@@ -29,9 +29,11 @@ const expectSchema = z
     description: z.string().min(1),
     /** The check(s) the image must fail; [] for the baseline. */
     fails: z.preprocess(asList, z.array(checkId)).optional(),
+    /** Checks that must skip, saying why (the evidence they need cannot exist for this image). */
+    skips: z.preprocess(asList, z.array(checkId)).default([]),
     /** Why one defect necessarily trips more than one check (required when `fails` lists several). */
     why: z.string().min(1).optional(),
-    /** Per failing check: substrings that must appear in its summary or evidence lines. */
+    /** Per failing or skipping check: substrings that must appear in its summary or evidence lines. */
     evidence: z.partialRecord(checkId, z.array(z.string().min(1)).min(1)).default({}),
     /**
      * More evidence on one engine only, where the engines write the image differently (Dagger's
@@ -58,8 +60,10 @@ const expectSchema = z
     if (e.run !== "verify" && e.file === undefined) issue("file", `run: ${e.run} needs the file to hand it`);
     const fails = e.fails ?? [];
     if (fails.length > 1 && !e.why) issue("why", "more than one failing check: say why one defect trips them all");
-    for (const id of fails) if (!e.evidence[id]) issue("evidence", `no evidence for ${id}: list substrings of its summary or evidence lines`);
-    for (const id of Object.keys(e.evidence)) if (!fails.includes(id)) issue("evidence", `evidence for ${id}, which is not in fails`);
+    const judged = [...fails, ...e.skips];
+    for (const id of judged) if (!e.evidence[id]) issue("evidence", `no evidence for ${id}: list substrings of its summary or evidence lines`);
+    for (const id of Object.keys(e.evidence)) if (!judged.includes(id)) issue("evidence", `evidence for ${id}, which is not in fails or skips`);
+    for (const id of e.skips) if (fails.includes(id)) issue("skips", `${id} is in both fails and skips`);
     for (const byCheck of Object.values(e.evidenceOn)) {
       for (const id of Object.keys(byCheck ?? {})) if (!fails.includes(id)) issue("evidenceOn", `evidence for ${id}, which is not in fails`);
     }

@@ -3,6 +3,7 @@
  * the engine, the zstd re-export wrapper, and running a bad-input fixture to its one-line error.
  */
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,6 +16,16 @@ import type { Fixture } from "./expect.js";
 import { recompress } from "../support/recompress.js";
 import { dockerOk, OFFLINE_BASE_IMAGES } from "../support/docker.js";
 
+/**
+ * Every fixture is built with this build secret, which its Dockerfile may ignore: the leak canary must find
+ * no trace of it in any image that does not leak it. The value is made per run and lives in this process.
+ */
+export const CORPUS_SECRET_ENV = "IMAGE_VERIFY_CORPUS_SECRET";
+process.env[CORPUS_SECRET_ENV] ??= randomBytes(24).toString("base64url");
+const CORPUS_BUILD_SECRETS = { "corpus-token": `env:${CORPUS_SECRET_ENV}` };
+/** build-secret-pyc's build secret: a Stripe-shaped live key (fake, made per run), so format rules know it too. */
+process.env.IMAGE_VERIFY_CORPUS_STRIPE_KEY ??= ["sk", "live", randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").padEnd(28, "q")].join("_");
+
 /** The shared fixture project and base image folder, relative to the repository root. */
 export const BASE_DIR = "tests/fixtures/broken/_base";
 
@@ -24,8 +35,9 @@ export const BASE_DIR = "tests/fixtures/broken/_base";
  */
 export function fixtureConfig(fixture: Fixture, repoRoot: string): VerifyConfig {
   const context = path.relative(repoRoot, fixture.dir);
-  const base: VerifyConfig = { ...defaultConfig(), context, dockerfile: "Dockerfile", target: "", project: BASE_DIR };
-  return applyOverrides(base, fixture.expect.config as Partial<VerifyConfig>, `${context}/expect.yaml config`);
+  const base: VerifyConfig = { ...defaultConfig(), context, dockerfile: "Dockerfile", target: "", project: BASE_DIR, buildSecrets: CORPUS_BUILD_SECRETS };
+  const own = fixture.expect.config as Partial<VerifyConfig>;
+  return applyOverrides(base, { ...own, buildSecrets: { ...CORPUS_BUILD_SECRETS, ...own.buildSecrets } }, `${context}/expect.yaml config`);
 }
 
 /**

@@ -119,7 +119,11 @@ function assertVerdicts(fixture: Fixture, report: Report, baseline: Report): voi
   const table = `${fixture.name}: ${fixture.expect.description}\n${renderTable(report)}`;
   const fails = fixture.expect.fails ?? [];
   const verdicts = (r: Report): Record<string, Verdict> => Object.fromEntries(r.results.map((c) => [c.id, c.verdict]));
-  const expected = { ...verdicts(baseline), ...Object.fromEntries(fails.map((id) => [id, "fail" as Verdict])) };
+  const expected = {
+    ...verdicts(baseline),
+    ...Object.fromEntries(fails.map((id) => [id, "fail" as Verdict])),
+    ...Object.fromEntries(fixture.expect.skips.map((id) => [id, "skip" as Verdict])),
+  };
   expect(verdicts(report), table).toEqual(expected);
   if (fixture.name === "good") expect(Object.values(expected).filter((v) => v !== "pass"), table).toEqual([]);
   const evidence = [...Object.entries(fixture.expect.evidence), ...Object.entries(fixture.expect.evidenceOn[report.runtime as "docker" | "dagger"] ?? {})];

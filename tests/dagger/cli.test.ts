@@ -60,16 +60,16 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     );
     for (const r of [table, json, junit, sarif]) expect(r.code, r.stderr).toBe(0);
     expect(table.stdout).toMatch(/^image-verify: api\/Dockerfile\.prod:runtime \(runtime: dagger, /);
-    expect(table.stdout).toContain("17 passed, 0 failed, 0 warnings, 0 skipped");
+    expect(table.stdout).toContain("17 passed, 0 failed, 0 warnings, 1 skipped");
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({ passed: true, runtime: "dagger" });
-    expect(report.results).toHaveLength(17);
+    expect(report.results).toHaveLength(18);
     expect(report.results.every((r: { verdict: string }) => r.verdict === "pass")).toBe(true);
     expect(junit.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>/);
-    expect(junit.stdout).toMatch(/<testsuite [^>]*tests="17"[^>]*failures="0"/);
+    expect(junit.stdout).toMatch(/<testsuite [^>]*tests="18"[^>]*failures="0"/);
     const log = JSON.parse(sarif.stdout);
     expect(log.version).toBe("2.1.0");
-    expect(log.runs[0].tool.driver.rules.length).toBe(17);
+    expect(log.runs[0].tool.driver.rules.length).toBe(18);
     expect(log.runs[0].results).toEqual([]);
   }, TEST_MS);
 
@@ -77,7 +77,7 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     const r = await call(["--source", await broken.source("root-user-0"), "verify"]);
     expect(r.code).not.toBe(0);
     // The error names each failed check first, then carries the whole report.
-    expect(callError(r)).toBe("image/Dockerfile: 15 passed, 2 failed, 0 warnings, 0 skipped");
+    expect(callError(r)).toBe("image/Dockerfile: 15 passed, 2 failed, 0 warnings, 1 skipped");
     expect(r.stderr).toMatch(/^FAIL non-root \(high\): USER "0" is root \(uid 0\)$/m);
     expect(r.stderr).toMatch(/^FAIL runtime-uid \(high\): /m);
     expect(r.stderr).toMatch(/^image-verify: image\/Dockerfile \(runtime: dagger, [\d.]+ s\)$/m);
