@@ -3,7 +3,7 @@
  * the engine, the zstd re-export wrapper, and running a bad-input fixture to its one-line error.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,13 +18,16 @@ import { dockerOk, OFFLINE_BASE_IMAGES } from "../support/docker.js";
 
 /**
  * Every fixture is built with this build secret, which its Dockerfile may ignore: the leak canary must find
- * no trace of it in any image that does not leak it. The value is made per run and lives in this process.
+ * no trace of it in any image that does not leak it. Values are fixed (seeded hashes, made at run time, so
+ * no file holds them): BuildKit does not key its cache on a secret's value, so a cached layer holds the
+ * value of the run that built it, and a new value each run would not be what that layer leaked.
  */
 export const CORPUS_SECRET_ENV = "IMAGE_VERIFY_CORPUS_SECRET";
-process.env[CORPUS_SECRET_ENV] ??= randomBytes(24).toString("base64url");
+const seeded = (seed: string): string => createHash("sha256").update(`image-verify corpus/${seed}`).digest("base64url");
+process.env[CORPUS_SECRET_ENV] ??= seeded("corpus-token");
 const CORPUS_BUILD_SECRETS = { "corpus-token": `env:${CORPUS_SECRET_ENV}` };
-/** build-secret-pyc's build secret: a Stripe-shaped live key (fake, made per run), so format rules know it too. */
-process.env.IMAGE_VERIFY_CORPUS_STRIPE_KEY ??= ["sk", "live", randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").padEnd(28, "q")].join("_");
+/** build-secret-pyc's build secret: a Stripe-shaped live key (fake), so the format rules know it too. */
+process.env.IMAGE_VERIFY_CORPUS_STRIPE_KEY ??= ["sk", "live", seeded("stripe-key").replace(/[^A-Za-z0-9]/g, "")].join("_");
 
 /** The shared fixture project and base image folder, relative to the repository root. */
 export const BASE_DIR = "tests/fixtures/broken/_base";

@@ -16,6 +16,7 @@ import type { Report, Verdict } from "../../src/checks/types.js";
 import { renderTable } from "../../src/report/index.js";
 import type { BuiltImage, Runtime } from "../../src/runtime/types.js";
 import { verify, verifyBuilt } from "../../src/verify.js";
+import { resolveBuildSecrets } from "../../src/config/build-secrets.js";
 import { loadFixtures, type Fixture } from "./expect.js";
 import { fixtureConfig, limit, resultText, runBadInput } from "./harness.js";
 
@@ -70,10 +71,11 @@ export function corpusCases(open: () => Promise<CorpusEngine>): void {
     slot(async () => {
       const runtime = runtimeOf(fixture);
       const config = configOf(fixture);
-      const spec = { context: path.join(ROOT, config.context), dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs };
+      const buildSecrets = await resolveBuildSecrets(config.buildSecrets, ROOT);
+      const spec = { context: path.join(ROOT, config.context), dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs, secrets: buildSecrets };
       const built = await runtime.build(spec);
       const image = engine?.adopt?.(runtime, built) ?? built;
-      return verifyBuilt({ config, runtime, image, projectDir: path.join(ROOT, config.project ?? config.context), repoRoot: ROOT });
+      return verifyBuilt({ config, runtime, image, projectDir: path.join(ROOT, config.project ?? config.context), repoRoot: ROOT, buildSecrets });
     });
 
   beforeAll(async () => {
