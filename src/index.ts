@@ -14,6 +14,7 @@ import {
   buildProduction, importTarball, pullImage, readSettings, runVerify, runVerifyBuilt, serveEvidence, type Prebuilt,
 } from "./module/run.js";
 import { reportFormat, type ImageOverrides, type SharedSettings } from "./module/settings.js";
+import { buildSecretValues } from "./module/build-secrets.js";
 import type { VerifyConfig } from "./config/schema.js";
 import { lastLine, tailLines } from "./text.js";
 
@@ -33,6 +34,7 @@ export class ProdImageVerify {
   dockerfile?: string;
   target?: string;
   buildArg?: string[];
+  buildSecret?: Secret[];
   port?: number;
   healthPath?: string;
   expectedUid?: number;
@@ -51,6 +53,11 @@ export class ProdImageVerify {
     target?: string,
     /** Build arguments as NAME=value, added to verify.yaml `buildArgs`. */
     buildArg?: string[],
+    /**
+     * Build secrets for RUN --mount=type=secret, e.g. env://STRIPE_KEY; each is matched to its id by
+     * verify.yaml `buildSecrets` (stripe-key: env:STRIPE_KEY), or by its name. The image is then searched for their values.
+     */
+    buildSecret?: Secret[],
     /** Port the app listens on (default: verify.yaml `port`, 8000). */
     port?: number,
     /** Health endpoint path (default: verify.yaml `healthPath`, "/api/v1/health"). */
@@ -69,6 +76,7 @@ export class ProdImageVerify {
     this.dockerfile = dockerfile;
     this.target = target;
     this.buildArg = buildArg;
+    this.buildSecret = buildSecret;
     this.port = port;
     this.healthPath = healthPath;
     this.expectedUid = expectedUid;
@@ -80,7 +88,8 @@ export class ProdImageVerify {
   /** Build the production stage (verify.yaml `context`, `dockerfile`, `target`) as a container. */
   @func()
   async build(): Promise<Container> {
-    return buildProduction(this.source, await this.config());
+    const config = await this.config();
+    return buildProduction(this.source, config, await this.secrets(config));
   }
 
   /** The production image as a service, started as in production (its entrypoint as PID 1), for `serve up`. */
@@ -88,7 +97,7 @@ export class ProdImageVerify {
   async serve(): Promise<Service> {
     const config = await this.config();
     return Object.entries({ ...config.requiredEnv, ...config.extraEnv })
-      .reduce((c, [name, value]) => c.withEnvVariable(name, value), await buildProduction(this.source, config))
+      .reduce((c, [name, value]) => c.withEnvVariable(name, value), await buildProduction(this.source, config, await this.secrets(config)))
       .withExposedPort(config.port)
       .asService({ useEntrypoint: true, noInit: true });
   }
@@ -97,7 +106,7 @@ export class ProdImageVerify {
   @func({ cache: "never" })
   async probeHealth(): Promise<string> {
     const config = await this.config();
-    const summary = healthSummary(await serveEvidence(this.source, config));
+    const summary = healthSummary(await serveEvidence(this.source, config, await this.secrets(config)));
     if (!summary.healthy) throw new Error(`${config.healthPath} on port ${config.port} never answered 200: ${JSON.stringify(summary)}`);
     return JSON.stringify(summary, null, 2);
   }
@@ -105,20 +114,22 @@ export class ProdImageVerify {
   /** Run the serve scenario (health, then SIGTERM, SIGKILL at the grace limit) and return what it observed (JSON). */
   @func({ cache: "never" })
   async stopGracefully(): Promise<string> {
-    return JSON.stringify(await serveEvidence(this.source, await this.config()), null, 2);
+    const config = await this.config();
+    return JSON.stringify(await serveEvidence(this.source, config, await this.secrets(config)), null, 2);
   }
 
   /** The production image as an OCI tarball with gzip layers (`export --path=image.tar` to keep it). */
   @func()
   async exportLayers(): Promise<File> {
-    const container = await buildProduction(this.source, await this.config());
+    const config = await this.config();
+    const container = await buildProduction(this.source, config, await this.secrets(config));
     return container.asTarball({ forcedCompression: ImageLayerCompression.Gzip });
   }
 
   /** Scan every layer and the image config for secrets; returns the findings (JSON) and fails when there is any. */
   @func()
   async scanSecrets(): Promise<string> {
-    const report = await runVerify(this.source, await this.config(), { skipRuntime: true, skipCache: true });
+    const report = await this.runVerify({ skipRuntime: true, skipCache: true });
     if (report.secrets.length > 0) throw new Error(secretsMessage(report.secrets));
     return JSON.stringify(report.secrets, null, 2);
   }
@@ -135,7 +146,7 @@ export class ProdImageVerify {
     skipCache = false,
   ): Promise<string> {
     const chosen = reportFormat(format);
-    return outcome(await runVerify(this.source, await this.config(), { skipRuntime, skipCache }), chosen);
+    return outcome(await this.runVerify({ skipRuntime, skipCache }), chosen);
   }
 
   /** Every check, as report.txt, report.json, report.xml (JUnit) and report.sarif; does not fail on failed checks. */
@@ -146,7 +157,7 @@ export class ProdImageVerify {
     /** Skip the second build of the dependency-layer cache check. */
     skipCache = false,
   ): Promise<Directory> {
-    return reportFiles(await runVerify(this.source, await this.config(), { skipRuntime, skipCache }));
+    return reportFiles(await this.runVerify({ skipRuntime, skipCache }));
   }
 
   /** Verify a container built elsewhere (e.g. by another module): every check that needs no sources. */
@@ -256,11 +267,23 @@ export class ProdImageVerify {
     return readSettings(this.source, this.settings(), images);
   }
 
+  /** verify() of the source with the constructor's settings and build secrets. */
+  private async runVerify(options: { skipRuntime: boolean; skipCache: boolean }): Promise<Report> {
+    const config = await this.config();
+    return runVerify(this.source, config, { ...options, buildSecrets: await this.secrets(config) });
+  }
+
   /** A prebuilt image's report: settings from the project's verify.yaml (not the source's), then the constructor's. */
   private async judgePrebuilt(obtain: () => Promise<Prebuilt>, project: Directory | undefined, format: string, skipRuntime: boolean): Promise<string> {
     const chosen = reportFormat(format);
     const config = await readSettings(project, this.settings());
-    return outcome(await runVerifyBuilt(await obtain(), project, config, { skipRuntime }), chosen);
+    const buildSecrets = await this.secrets(config);
+    return outcome(await runVerifyBuilt(await obtain(), project, config, { skipRuntime, buildSecrets }), chosen);
+  }
+
+  /** The build secrets' values by id (the build and the leak canary need them); {} when none were given. */
+  private secrets(config: VerifyConfig): Promise<Record<string, string>> {
+    return buildSecretValues(this.buildSecret, config.buildSecrets);
   }
 
   private settings(): SharedSettings {

@@ -21,9 +21,12 @@ export async function readSettings(dir: Directory | undefined, settings: SharedS
   return mergeSettings(yaml, settings, images);
 }
 
+/** Build secrets id → value, as src/module/build-secrets.ts matched and read them. */
+export type SecretValues = Record<string, string>;
+
 /** The BuildSpec of the production image from the config. */
-export function productionSpec(config: VerifyConfig): BuildSpec {
-  return { context: config.context, dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs };
+export function productionSpec(config: VerifyConfig, secrets: SecretValues = {}): BuildSpec {
+  return { context: config.context, dockerfile: config.dockerfile, target: config.target, buildArgs: config.buildArgs, secrets };
 }
 
 /** What DaggerRuntime takes from the config. */
@@ -32,16 +35,16 @@ function runtimeOptions(config: VerifyConfig): DaggerRuntimeOptions {
 }
 
 /** The production image, built now so that a Dockerfile error fails the call with one line. */
-export async function buildProduction(source: Directory, config: VerifyConfig): Promise<Container> {
+export async function buildProduction(source: Directory, config: VerifyConfig, secrets: SecretValues): Promise<Container> {
   const runtime = new DaggerRuntime(source, runtimeOptions(config));
-  return runtime.container(await runtime.build(productionSpec(config)));
+  return runtime.container(await runtime.build(productionSpec(config, secrets)));
 }
 
 /** Build, then run the serve scenario from the image's start settings: the steps verify() uses. */
-export async function serveEvidence(source: Directory, config: VerifyConfig): Promise<RunEvidence> {
+export async function serveEvidence(source: Directory, config: VerifyConfig, secrets: SecretValues): Promise<RunEvidence> {
   const runtime = new DaggerRuntime(source, runtimeOptions(config));
   try {
-    const image = await runtime.build(productionSpec(config));
+    const image = await runtime.build(productionSpec(config, secrets));
     return await runtime.runScenario(image, serveScenario(config, await runtime.startConfig(image)));
   } finally {
     await runtime.close();
@@ -53,7 +56,11 @@ export async function serveEvidence(source: Directory, config: VerifyConfig): Pr
  * path, so the source is exported first into the module's runtime container (Directory.export inside a
  * function writes there, not to the caller's host) and removed afterwards.
  */
-export async function runVerify(source: Directory, config: VerifyConfig, options: { skipRuntime: boolean; skipCache: boolean }): Promise<Report> {
+export async function runVerify(
+  source: Directory,
+  config: VerifyConfig,
+  options: { skipRuntime: boolean; skipCache: boolean; buildSecrets: SecretValues },
+): Promise<Report> {
   return withLocalCopy(source, async (repoRoot) => {
     const runtime = new DaggerRuntime(source, { ...runtimeOptions(config), repoRoot });
     try {
@@ -76,7 +83,12 @@ export interface Prebuilt {
  * with a verify.yaml in it, its `project` key (default `context`) names the folder with the project
  * files, as for verify; without one, the folder itself is the project.
  */
-export async function runVerifyBuilt(image: Prebuilt, project: Directory | undefined, config: VerifyConfig, options: { skipRuntime: boolean }): Promise<Report> {
+export async function runVerifyBuilt(
+  image: Prebuilt,
+  project: Directory | undefined,
+  config: VerifyConfig,
+  options: { skipRuntime: boolean; buildSecrets: SecretValues },
+): Promise<Report> {
   const judge = async (local?: string): Promise<Report> => {
     const runtime = new DaggerRuntime(dag.directory(), runtimeOptions(config));
     try {

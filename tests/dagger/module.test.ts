@@ -264,6 +264,17 @@ describe("module helpers", () => {
     expect(() => settings.mergeSettings(undefined, { port: 70000 })).toThrow(/^arguments: 'port': /);
   });
 
+  it("matches build secrets to ids: by name, else by verify.yaml's source; one line for what does not match", async () => {
+    const { matchBuildSecrets } = await import("../../src/module/build-secrets.js");
+    const declared = { "stripe-key": "env:STRIPE_KEY", npmrc: "file:.npmrc" };
+    expect(matchBuildSecrets([{ name: "", uri: "env://STRIPE_KEY" }, { name: "", uri: "file:///home/ci/repo/.npmrc" }], declared)).toEqual(["stripe-key", "npmrc"]);
+    expect(matchBuildSecrets([{ name: "token", uri: "" }], {})).toEqual(["token"]);
+    expect(() => matchBuildSecrets([{ name: "", uri: "env://OTHER" }], {})).toThrow(/^--build-secret env:\/\/OTHER: no id for it: declare it in verify.yaml buildSecrets/);
+    expect(() => matchBuildSecrets([{ name: "", uri: "env://STRIPE_KEY" }], declared)).toThrow(
+      'build secret "npmrc" (verify.yaml buildSecrets: file:.npmrc) was not given: add --build-secret file://<absolute path of .npmrc>',
+    );
+  });
+
   it("knows the four formats and names them when given another", () => {
     expect(["table", "json", "junit", "sarif", "JSON"].map(settings.reportFormat)).toEqual(["table", "json", "junit", "sarif", "json"]);
     expect(() => settings.reportFormat("html")).toThrow("--format 'html' is not one of table, json, junit, sarif: pick one of those");

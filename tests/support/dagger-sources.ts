@@ -8,10 +8,12 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildCorpusBase } from "../corpus/harness.js";
+import { loadFixtures } from "../corpus/expect.js";
 import { docker, OFFLINE_BASE_IMAGES, uniqueName } from "./docker.js";
 import { pushToKitRegistry } from "./kit-registry.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
+const FIXTURES = path.join(ROOT, "tests/fixtures/broken");
 /** What a module needs beside its sources: the SDK reads these (dagger.json "source": "."). */
 const MODULE_FILES = ["dagger.json", "package.json", "package-lock.json", "tsconfig.json", "src"];
 
@@ -35,7 +37,9 @@ export async function brokenSources(): Promise<BrokenSources> {
       made.push(dir);
       await cp(path.join(ROOT, "tests/fixtures/broken", fixture), path.join(dir, "image"), { recursive: true });
       await cp(path.join(ROOT, "tests/fixtures/broken/_base"), path.join(dir, "project"), { recursive: true });
-      const config = { context: "image", dockerfile: "Dockerfile", target: "", project: "project", buildArgs: { BASE: base, UV_IMAGE: uv } };
+      // The fixture's own build secrets (its expect.yaml), which --build-secret then has to give.
+      const declared = (await loadFixtures(FIXTURES)).find((f) => f.name === fixture)?.expect.config.buildSecrets ?? {};
+      const config = { context: "image", dockerfile: "Dockerfile", target: "", project: "project", buildArgs: { BASE: base, UV_IMAGE: uv }, buildSecrets: declared };
       await writeFile(path.join(dir, "verify.yaml"), JSON.stringify(config));
       if (options.withModule) {
         await Promise.all(MODULE_FILES.map((name) => cp(path.join(ROOT, name), path.join(dir, name), { recursive: true })));
