@@ -54,12 +54,12 @@ offline-images: ## build the stand-in base images from Debian packages (no conta
 verify: ## run the whole verification through Dagger and print the report (needs the dagger CLI and an engine)
 	dagger call verify
 
-check: ## every Dagger check of the module: verify, test-integration, lint (as CI's verify job and the pre-push hook)
+check: ## every Dagger check of the module: verify, test-integration, lint (as CI's verify job)
 	dagger check
 
-hooks: ## install a git pre-push hook that runs `make check` (skip once with SKIP_VERIFY=1)
+hooks: ## install a git pre-push hook that runs `dagger check verify` (skip once with SKIP_VERIFY=1)
 	install -m 0755 scripts/pre-push .git/hooks/pre-push
-	@echo "pre-push hook installed: it runs 'make check' (dagger check); skip it once with SKIP_VERIFY=1 git push"
+	@echo "pre-push hook installed: it runs 'dagger check verify'; skip it once with SKIP_VERIFY=1 git push"
 
 bench: install ## side by side: our scan vs raw decompression, gitleaks and trivy; the verify flow; image sizes. One table, JSON in .cache/bench (needs the Docker engine and Go; BENCH_ARGS="--runs 3")
 	npx tsx bench/run.ts $(BENCH_ARGS)

@@ -23,17 +23,16 @@ describe("scripts/pre-push", () => {
     expect(r.stderr.trim()).toBe("pre-push: the dagger CLI is not installed: install it (v0.21.8 or later, see dagger.json) or push with SKIP_VERIFY=1");
   });
 
-  it("runs make check (dagger check, as CI's verify job) when the dagger CLI is there", () => {
-    // Stand-ins for the two commands, so the test sees what the hook hands over without running an engine.
+  it("runs dagger check verify when the dagger CLI is there", () => {
+    // A stand-in for the CLI, so the test sees what the hook runs without an engine.
     const bin = mkdtempSync(join(tmpdir(), "pre-push-"));
     try {
-      writeFileSync(join(bin, "dagger"), "#!/bin/sh\nexit 0\n");
-      writeFileSync(join(bin, "make"), '#!/bin/sh\necho "make $*"\n');
-      for (const tool of ["dagger", "make"]) chmodSync(join(bin, tool), 0o755);
+      writeFileSync(join(bin, "dagger"), '#!/bin/sh\necho "dagger $*"\n');
+      chmodSync(join(bin, "dagger"), 0o755);
       const r = run({ PATH: bin });
       expect(r.status).toBe(0);
-      expect(r.stdout.trim()).toBe("make check");
-      expect(r.stderr.trim()).toBe("pre-push: running 'make check' (dagger check; skip once with SKIP_VERIFY=1 git push)");
+      expect(r.stdout.trim()).toBe("dagger check verify");
+      expect(r.stderr.trim()).toBe("pre-push: running 'dagger check verify' (skip once with SKIP_VERIFY=1 git push)");
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
