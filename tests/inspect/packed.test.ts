@@ -8,7 +8,6 @@
  * secret from seeded hashes: this file holds no secret-looking literal. No planted value may reach the
  * findings, the notes or the check results.
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { imageChecks } from "../../src/checks/index.js";
@@ -20,18 +19,9 @@ import { base62, crc32 } from "../../src/secrets/checksum.js";
 import type { SecretFinding } from "../../src/secrets/types.js";
 import { buildImage, type SyntheticFile, type SyntheticImage } from "../support/synthetic-image.js";
 import { MAGIC, compilePyc, gzip, pyc38, tar, tarGz, utf16, withMagic, zip, zlibZip } from "../support/packed.js";
+import { ALNUM, seeded, UPPER } from "../support/fakes.js";
 
 const REPO_ROOT = join(import.meta.dirname, "../..");
-const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const ALNUM = `${UPPER}abcdefghijklmnopqrstuvwxyz0123456789`;
-
-function seeded(seed: string, alphabet: string, length: number): string {
-  let out = "";
-  for (let block = 0; out.length < length; block++) {
-    for (const b of createHash("sha256").update(`${seed}/${block}`).digest()) out += alphabet[b % alphabet.length];
-  }
-  return out.slice(0, length);
-}
 
 const stripe = (seed: string) => ["sk", "_live_"].join("") + seeded(seed, ALNUM, 32);
 const awsKeyId = (seed: string) => ["AK", "IA"].join("") + seeded(seed, `${UPPER}234567`, 16);

@@ -19,6 +19,7 @@ import type { SecretFinding } from "../../src/secrets/types.js";
 import {
   buildImage, makeTar, type SyntheticConfig, type SyntheticImage, type SyntheticImageSpec, type SyntheticLayer,
 } from "../support/synthetic-image.js";
+import { ALNUM, seeded, UPPER } from "../support/fakes.js";
 
 type Format = "oci" | "docker-archive";
 const REPO_ROOT = join(import.meta.dirname, "../..");
@@ -27,16 +28,6 @@ const SP = "app/.venv/lib/python3.12/site-packages";
 // ---------------------------------------------------------------------------------------------------------
 // Fake secrets: deterministic (seeded sha256), high entropy, built at run time.
 
-const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const ALNUM = `${UPPER}abcdefghijklmnopqrstuvwxyz0123456789`;
-
-function seeded(seed: string, alphabet: string, length: number): string {
-  let out = "";
-  for (let block = 0; out.length < length; block++) {
-    for (const b of createHash("sha256").update(`${seed}/${block}`).digest()) out += alphabet[b % alphabet.length];
-  }
-  return out.slice(0, length);
-}
 
 /** GitHub / npm token format: prefix + 30 random + base62 CRC32 of the random part (see src/secrets/checksum.ts). */
 function checksummed(prefix: string, seed: string): string {
