@@ -1,4 +1,10 @@
-/** Streaming zstd decompression with fzstd (pure JS), shaped as an async-generator pipeline stage. */
+// @ts-check
+/**
+ * Streaming zstd decompression as a pipeline stage: node:zlib's own (native, Node >= 22.15 / 23.8, so the
+ * Dagger module's node:24) when this Node has it, else fzstd (pure JS). Plain JavaScript, because the layer
+ * worker (./layer-worker.mjs) runs it too and a worker thread cannot load TypeScript; types in ./zstd.d.mts.
+ */
+import * as zlib from "node:zlib";
 import { Decompress } from "fzstd";
 
 /**
@@ -9,14 +15,37 @@ import { Decompress } from "fzstd";
  */
 const SLICE = 1024;
 
-/** Decompress a zstd byte stream (one or more frames); throws on corrupt or truncated input. */
-export async function* zstdDecompress(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
+/** node:zlib's streaming zstd decoder, when this Node has one (looked up by name: Node 20's typings lack it). */
+const nativeZstd = /** @type {((o?: object) => import("node:stream").Transform) | undefined} */ (
+  /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (zlib)).createZstdDecompress
+);
+
+/** Which decoder a zstd layer gets here: "native" (node:zlib) or "fzstd". */
+export const zstdDecoder = nativeZstd ? "native" : "fzstd";
+
+/**
+ * A pipeline stage that decompresses zstd: node:zlib's native stream where it exists (it inflates one
+ * chunkSize at a time, honouring backpressure, so a bomb cannot expand at once), else fzstd.
+ * @param {{ native?: boolean }} [options] native: false forces fzstd (tests compare the two)
+ */
+export function zstdStage(options = {}) {
+  if (nativeZstd && options.native !== false) return nativeZstd({ chunkSize: 1 << 20 });
+  return zstdDecompress;
+}
+
+/**
+ * Decompress a zstd byte stream (one or more frames) with fzstd; throws on corrupt or truncated input.
+ * @param {AsyncIterable<Buffer>} source
+ * @returns {AsyncGenerator<Buffer>}
+ */
+export async function* zstdDecompress(source) {
+  /** @type {Buffer[]} */
+  let pending = [];
   // fzstd may hand out views of its window buffer, which it reuses: copy each block.
   const dec = new Decompress((data) => {
     if (data.length > 0) pending.push(Buffer.from(data));
   });
-  const drain = (): Buffer[] => {
+  const drain = () => {
     const out = pending;
     pending = [];
     return out;
@@ -31,7 +60,12 @@ export async function* zstdDecompress(source: AsyncIterable<Buffer>): AsyncGener
   for (const b of drain()) yield b;
 }
 
-function pushOrThrow(dec: Decompress, data: Uint8Array, final: boolean): void {
+/**
+ * @param {Decompress} dec
+ * @param {Uint8Array} data
+ * @param {boolean} final
+ */
+function pushOrThrow(dec, data, final) {
   try {
     dec.push(data, final);
   } catch (e) {
