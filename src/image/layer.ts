@@ -17,6 +17,7 @@ import type { LayerLocation } from "./manifest.js";
 import { type LayerPipe, type LayerWorkers, REC } from "./layer-pipe.js";
 import { BombError, readLayerBytes, SinkFailure, type TarHeader } from "./layer-bytes.mjs";
 import { zstdDecoder } from "./zstd.mjs";
+import { attachEntries, EntryTable } from "./entries.js";
 import { baseOf, normalisePath, parentOf, resolveLinkTarget } from "./paths.js";
 
 /** Shared, per-read state and limits a layer read needs. */
@@ -71,11 +72,12 @@ export interface StartedLayer {
 }
 
 /**
- * 1 MiB file reads and gunzip output on the main thread (fewer event-loop round trips); 64 KiB in a worker,
+ * 512 KiB file reads and gunzip output on the main thread (1 MiB was ~7% faster and ~40 MiB bigger at peak;
+ * 256 KiB ~10% slower: docs/benchmarks.md); 64 KiB in a worker,
  * where 1 MiB pieces made and dropped by the worker's thread grew the process by ~150 MiB over a 1.1 GiB
  * image (freed, but kept by glibc's per-thread arenas: docs/benchmarks.md).
  */
-const PIECE = { main: 1 << 20, worker: 64 * 1024 } as const;
+const PIECE = { main: 512 * 1024, worker: 64 * 1024 } as const;
 
 /**
  * "auto" reads a layer in a worker where that measured faster: zstd decoded by fzstd, pure JavaScript
@@ -124,8 +126,9 @@ export async function readLayer(ctx: LayerContext, started: StartedLayer, ref: L
       message: `${where}: media type says ${loc.declared} but the bytes are ${compression}; read as ${compression}`,
     });
   }
-  const info: LayerInfo = { ...ref, diffId: "", size: blob.size, uncompressedSize: 0, compression, entries: [], whiteouts: [] };
-  const walk = new LayerWalk(ctx, ref, info);
+  const table = new EntryTable();
+  const info = attachEntries({ ...ref, diffId: "", size: blob.size, uncompressedSize: 0, compression, entries: [], whiteouts: [] }, table);
+  const walk = new LayerWalk(ctx, ref, info, table);
   let completed = false;
   try {
     const done = pipe ? await consume(ctx, pipe, walk, where, compression) : await readHere(ctx, started, ref.index, walk);
@@ -210,7 +213,9 @@ export class LayerWalk {
   /** The file whose bytes come next; undefined while skipping a file no one reads (a whiteout marker). */
   private file?: OpenFile;
 
-  constructor(private readonly ctx: LayerContext, private readonly ref: LayerRef, private readonly info: LayerInfo) {}
+  constructor(
+    private readonly ctx: LayerContext, private readonly ref: LayerRef, private readonly info: LayerInfo, private readonly table: EntryTable,
+  ) {}
 
   /** Walk a batch from the worker: its records in order, file bytes taken from `bytes` in turn. */
   batch(bytes: Buffer, recs: Array<string | number>): void {
@@ -237,7 +242,7 @@ export class LayerWalk {
   header(h: TarHeader): void {
     this.file = undefined;
     const fe = classify(this.ctx, h, this.ref, this.info);
-    if (fe) this.info.entries.push(fe);
+    if (fe) this.table.push(fe);
     // A file whose name escapes the root is no part of the filesystem, but its bytes ship in the
     // tarball (and a careless extractor writes them): visitors still see them, under the raw name.
     const readable = fe ? (fe.type === "file" ? fe : undefined) : strayFile(h);

@@ -3,7 +3,7 @@
  * neither compiles on every start (slow cold start) nor tries to write next to the sources.
  */
 import type { Check, Evidence, Judgement } from "../types.js";
-import { finalFiles } from "../../image/filesystem.js";
+import { finalFilePaths } from "../../image/filesystem.js";
 
 /** Share of site-packages modules that must have bytecode. */
 export const MIN_COMPILED_RATIO = 0.9;
@@ -25,7 +25,7 @@ export function bytecodeCoverage(paths: Iterable<string>): { modules: number; mi
 
 function judge({ image }: Evidence): Judgement {
   if (!image) throw new Error("image evidence missing");
-  const files = [...finalFiles(image)].filter(([, p]) => p.entry.type !== "dir").map(([path]) => path);
+  const files = finalFilePaths(image);
   const { modules, missing } = bytecodeCoverage(files);
   if (modules === 0) {
     return { verdict: "warn", summary: "no site-packages with .py modules found: nothing to check", evidence: [], fix: "check that the venv is copied into the final image" };
