@@ -97,14 +97,18 @@ export async function readLayerBytes(job, sink) {
 async function walk(ex, sink) {
   /** @param {void | Promise<void>} r */
   const settle = async (r) => { try { await r; } catch (e) { throw new SinkFailure(e); } };
+  // A sink on the main thread returns nothing: awaited only when it returns a promise (the worker's, when
+  // its window is full), since an await per header, chunk and end costs a turn of the microtask queue.
+  let p;
   for await (const entry of ex) {
     const h = entry.header;
-    await call(() => sink.header({
+    p = call(() => sink.header({
       name: h.name, type: h.type ?? "file", size: h.size ?? 0, mode: h.mode ?? 0, uid: h.uid ?? 0, gid: h.gid ?? 0, linkname: h.linkname ?? "",
     }), settle);
+    if (p) await p;
     if (h.type === "file" || h.type === "contiguous-file") {
-      for await (const chunk of entry) await call(() => sink.data(chunk), settle);
-      await call(() => sink.end(), settle);
+      for await (const chunk of entry) if ((p = call(() => sink.data(chunk), settle))) await p;
+      if ((p = call(() => sink.end(), settle))) await p;
     } else entry.resume();
   }
 }
