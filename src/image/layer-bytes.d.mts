@@ -21,6 +21,8 @@ export interface LayerBytesJob {
   piece: number;
   /** zstd through node:zlib (when this Node has it) rather than fzstd. */
   nativeZstd: boolean;
+  /** Read the file with blocking calls (a worker thread only). */
+  syncRead?: boolean;
 }
 
 /** The fields of a tar header the index needs (tar-stream's Headers, nulls as "" and 0). */

@@ -31,7 +31,7 @@ const STALL_MS = 5 * 60_000;
  * The worker holds a few batches, tar-stream's state and zlib's buffers: small heaps keep its footprint
  * (two run at once) a fraction of the main thread's, and a runaway one fails instead of swelling the process.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 };
 const WORKER_URL = new URL("./layer-worker.mjs", import.meta.url);
 
 let live = 0;

@@ -48,7 +48,8 @@ port.on("message", (/** @type {{ t: "job"; job: Job } | { t: "ack"; buf: ArrayBu
     wakeUp?.();
     return;
   }
-  job = { ...m.job, nativeZstd };
+  // Blocking reads: this thread has nothing else to do meanwhile (see readRangeSync).
+  job = { ...m.job, nativeZstd, syncRead: true };
   inflight = 0;
   buf = pool.pop() ?? Buffer.allocUnsafeSlow(job.batchBytes);
   used = 0;

@@ -73,19 +73,21 @@ export interface StartedLayer {
 
 /**
  * 512 KiB file reads and gunzip output on the main thread (1 MiB was ~7% faster and ~40 MiB bigger at peak;
- * 256 KiB ~10% slower: docs/benchmarks.md); 64 KiB in a worker,
- * where 1 MiB pieces made and dropped by the worker's thread grew the process by ~150 MiB over a 1.1 GiB
- * image (freed, but kept by glibc's per-thread arenas: docs/benchmarks.md).
+ * 256 KiB ~10% slower). 128 KiB in a worker, read with blocking calls: 1 MiB pieces made and dropped by a
+ * worker's thread grew the process by ~150 MiB over a 1.1 GiB image (freed, but kept by glibc's per-thread
+ * arenas), and small pieces through libuv's thread pool left the worker waiting (docs/benchmarks.md).
  */
-const PIECE = { main: 512 * 1024, worker: 64 * 1024 } as const;
+const PIECE = { main: 512 * 1024, worker: 128 * 1024 } as const;
 
 /**
- * "auto" reads a layer in a worker where that measured faster: zstd decoded by fzstd, pure JavaScript
- * that would otherwise take the main thread's turns from the scan. gzip inflates on zlib's thread pool
- * already, and the worker's extra copying and messages cost more than they freed (docs/benchmarks.md).
+ * "auto" reads a layer in a worker where that measured faster: uncompressed layers (docker save), whose
+ * reading, hashing and tar parsing then leave the main thread to the scan (~20% faster, ~60 MiB more at
+ * peak: two more V8 heaps), and zstd decoded by fzstd, pure JavaScript that would otherwise take the main
+ * thread's turns (~1.2x). gzip stays here: zlib inflates on its thread pool already, and a worker's extra
+ * copying and messages cost what they freed (docs/benchmarks.md).
  */
 function useWorker(threads: LayerThreads, compression: Compression): boolean {
-  return threads === "worker" || (threads === "auto" && compression === "zstd" && zstdDecoder === "fzstd");
+  return threads === "worker" || (threads === "auto" && (compression === "none" || (compression === "zstd" && zstdDecoder === "fzstd")));
 }
 
 /** How errors name a layer. */

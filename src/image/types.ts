@@ -148,7 +148,8 @@ export interface ReadOptions {
   /**
    * Where layer bytes are read, decompressed, hashed and parsed: "worker" threads (two, layers in turn,
    * the next one read ahead), this "main" thread, or "auto" (default): a worker where it measured faster
-   * (zstd decoded by fzstd), the main thread otherwise. Same index, same visitor calls, same errors.
+   * (uncompressed layers, zstd decoded by fzstd), the main thread for gzip, which inflates on zlib's thread
+   * pool anyway. Same index, same visitor calls, same errors.
    */
   layerThreads?: "auto" | "worker" | "main";
   /** Called now and then with progress, for a progress line on stderr. */
