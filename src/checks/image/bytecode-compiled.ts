@@ -33,7 +33,8 @@ function judge({ image }: Evidence): Judgement {
   const ratio = (modules - missing.length) / modules;
   const percent = `${(ratio * 100).toFixed(1)} %`;
   const lines = [`${modules - missing.length} of ${modules} site-packages modules have a .pyc (${percent})`];
-  if (missing.length > 0) lines.push(...missing.slice(0, 5).map((p) => `no bytecode: ${p}`));
+  // The first five in path order: the same whatever order the merged filesystem lists them in.
+  if (missing.length > 0) lines.push(...[...missing].sort().slice(0, 5).map((p) => `no bytecode: ${p}`));
   if (ratio >= MIN_COMPILED_RATIO) return { verdict: "pass", summary: `${percent} of site-packages modules are compiled`, evidence: lines };
   return {
     verdict: "fail",
