@@ -132,7 +132,7 @@ async function walk(ex, sink) {
     }), settle);
     if (p) await p;
     if (h.type === "file" || h.type === "contiguous-file") {
-      for await (const chunk of entry) if ((p = call(() => sink.data(chunk), settle))) await p;
+      for await (const chunk of entry) if ((p = call(() => sink.data(/** @type {Buffer} */ (chunk)), settle))) await p;
       if ((p = call(() => sink.end(), settle))) await p;
     } else entry.resume();
   }
@@ -159,7 +159,9 @@ function call(fn, settle) {
  * @param {LayerBytesJob} job
  */
 function decompressor(job) {
-  if (job.compression === "gzip") return createGunzip({ chunkSize: job.piece, highWaterMark: 4 * job.piece });
+  /** @type {import("node:zlib").ZlibOptions & import("node:stream").TransformOptions} */
+  const options = { chunkSize: job.piece, highWaterMark: 4 * job.piece };
+  if (job.compression === "gzip") return createGunzip(options);
   if (job.compression === "zstd") return zstdStage({ native: job.nativeZstd });
   return async function* passThrough(/** @type {AsyncIterable<Buffer>} */ src) { yield* src; };
 }

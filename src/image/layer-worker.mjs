@@ -35,7 +35,7 @@ let inflight = 0;
 /** @type {(() => void) | undefined} */
 let wakeUp;
 /** The batch being filled: its bytes, how many are used, its records; and the stored bytes read so far. */
-let buf = Buffer.alloc(0);
+let buf = /** @type {Buffer} */ (Buffer.alloc(0));
 let used = 0;
 /** @type {Array<string | number>} */
 let recs = [];
@@ -77,7 +77,7 @@ async function flush() {
   while (inflight >= job.window) await new Promise((resolve) => (wakeUp = () => resolve(undefined)));
   if (used === 0 && recs.length === 0) return;
   inflight++;
-  const bytes = buf.buffer;
+  const bytes = /** @type {ArrayBuffer} */ (buf.buffer);
   port.postMessage({ t: "batch", bytes, used, recs, stored }, [bytes]);
   buf = pool.pop() ?? Buffer.allocUnsafeSlow(job.batchBytes);
   used = 0;
