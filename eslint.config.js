@@ -12,4 +12,6 @@ export default tseslint.config(
     },
   },
   { files: ["bin/**/*.mjs", "scripts/**/*.mjs", "bench/**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } } },
+  // The layer worker's modules (plain JavaScript, run in a worker thread): Node's globals.
+  { files: ["src/**/*.mjs"], languageOptions: { globals: { process: "readonly", Buffer: "readonly", AbortController: "readonly" } } },
 );

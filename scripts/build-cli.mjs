@@ -10,9 +10,12 @@ import { sourceHash } from "../bin/source-hash.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const hash = sourceHash(`${root}/src`);
+// The layer worker (src/image/layer-worker.mjs) runs in a thread of its own, started by URL next to the
+// module that starts it: bundled as a second file, so dist/layer-worker.mjs sits next to the CLI bundle.
 const result = await build({
-  entryPoints: [`${root}/src/cli.ts`],
-  outfile: `${root}/dist/image-verify.mjs`,
+  entryPoints: { "image-verify": `${root}/src/cli.ts`, "layer-worker": `${root}/src/image/layer-worker.mjs` },
+  outdir: `${root}/dist`,
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",

@@ -1,16 +1,12 @@
 /**
- * Stream one layer blob out of the outer tarball (random access, nothing extracted): hash the stored bytes,
- * sniff and decompress, hash the tar, walk its entries, feed file contents to visitors and capture.
+ * One layer of an image. Its bytes (read, hashed, decompressed, the tar parsed: ./layer-bytes.mjs) come
+ * either from this thread's own pipeline or from a worker thread (./layer-pipe.ts, ./layer-worker.mjs);
+ * either way a LayerWalk, on the main thread, turns each entry into the index (entries, whiteouts,
+ * problems), keeps captured files and hands every regular file's bytes to the visitors, in archive order.
  * Memory stays bounded: bytes flow through in chunks and are never gathered (captured files excepted, capped).
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { TransformOptions } from "node:stream";
-import { createGunzip, type ZlibOptions } from "node:zlib";
-import { extract as tarExtract, type Extract, type Header as Headers } from "tar-stream";
+
 import type {
   CapturedFile, Compression, ContentSink, ContentVisitor, FileEntry, LayerInfo, LayerRef, ReadProblem,
 } from "./types.js";
@@ -18,8 +14,11 @@ import { ImageReadError } from "./types.js";
 import type { OuterEntry } from "./outer.js";
 import { errMessage } from "./outer.js";
 import type { LayerLocation } from "./manifest.js";
+import { type LayerPipe, type LayerWorkers, REC } from "./layer-pipe.js";
+import { BombError, readLayerBytes, SinkFailure, type TarHeader } from "./layer-bytes.mjs";
+import { zstdDecoder } from "./zstd.mjs";
+import { attachEntries, EntryTable } from "./entries.js";
 import { baseOf, normalisePath, parentOf, resolveLinkTarget } from "./paths.js";
-import { zstdDecompress } from "./zstd.js";
 
 /** Shared, per-read state and limits a layer read needs. */
 export interface LayerContext {
@@ -35,14 +34,18 @@ export interface LayerContext {
   progress(storedBytes: number): void;
 }
 
+export type { TarHeader };
+
+/** Where a layer's bytes are read: in a worker thread, or by this thread's own pipeline ("main"). */
+export type LayerThreads = "auto" | "worker" | "main";
+
 /** Thrown by visitor code: a bug in a consumer, passed through unwrapped. */
-class VisitorError extends Error {
+export class VisitorError extends Error {
   constructor(readonly inner: unknown) {
     super(errMessage(inner));
   }
 }
 
-const RATIO_MIN_BYTES = 64 * 1024 * 1024;
 const PROGRESS_STEP = 16 * 1024 * 1024;
 
 /** Sniff the compression from the first bytes of the blob (magic bytes win over media types). */
@@ -60,74 +63,89 @@ export async function sniffCompression(path: string, entry: OuterEntry): Promise
   }
 }
 
-const GUNZIP_CHUNK = 1024 * 1024;
-/**
- * zlib inflates on libuv's thread pool: letting it run this far ahead of the consumer keeps it busy on the
- * other core while this thread parses and scans, instead of taking turns (its default buffers one chunk).
- */
-const GUNZIP_OPTIONS: ZlibOptions & TransformOptions = { chunkSize: GUNZIP_CHUNK, highWaterMark: 4 * GUNZIP_CHUNK };
+/** A layer about to be read: its worker already running (ahead of the layer before it), or none. */
+export interface StartedLayer {
+  loc: LayerLocation;
+  blob: OuterEntry;
+  compression: Compression;
+  pipe?: LayerPipe;
+}
 
-/** Read one layer; throws ImageReadError naming the layer when it is corrupt, truncated, a bomb or tampered. */
-export async function readLayer(
-  ctx: LayerContext, loc: LayerLocation, blob: OuterEntry, ref: LayerRef, expectedDiffId: string | undefined,
-): Promise<LayerInfo> {
-  const where = `layer ${ref.index} (${loc.name}) of ${ctx.tarballPath}`;
+/**
+ * 512 KiB file reads and gunzip output on the main thread (1 MiB was ~7% faster and ~40 MiB bigger at peak;
+ * 256 KiB ~10% slower). 128 KiB in a worker, read with blocking calls: 1 MiB pieces made and dropped by a
+ * worker's thread grew the process by ~150 MiB over a 1.1 GiB image (freed, but kept by glibc's per-thread
+ * arenas), and small pieces through libuv's thread pool left the worker waiting (docs/benchmarks.md).
+ */
+const PIECE = { main: 512 * 1024, worker: 128 * 1024 } as const;
+
+/**
+ * "auto" reads a layer in a worker where that measured faster: uncompressed layers (docker save), whose
+ * reading, hashing and tar parsing then leave the main thread to the scan (~20% faster, ~60 MiB more at
+ * peak: two more V8 heaps), and zstd decoded by fzstd, pure JavaScript that would otherwise take the main
+ * thread's turns (~1.2x). gzip stays here: zlib inflates on its thread pool already, and a worker's extra
+ * copying and messages cost what they freed (docs/benchmarks.md).
+ */
+function useWorker(threads: LayerThreads, compression: Compression): boolean {
+  return threads === "worker" || (threads === "auto" && (compression === "none" || (compression === "zstd" && zstdDecoder === "fzstd")));
+}
+
+/** How errors name a layer. */
+export function layerWhere(ctx: LayerContext, index: number, loc: LayerLocation): string {
+  return `layer ${index} (${loc.name}) of ${ctx.tarballPath}`;
+}
+
+/** What the byte pipeline needs to read a layer. */
+function bytesJob(ctx: LayerContext, loc: LayerLocation, blob: OuterEntry, index: number, compression: Compression, piece: number) {
+  return {
+    path: ctx.tarballPath, offset: blob.offset, size: blob.size, compression, where: layerWhere(ctx, index, loc),
+    maxLayerBytes: ctx.maxLayerBytes, maxCompressionRatio: ctx.maxCompressionRatio, piece,
+  };
+}
+
+/**
+ * Sniff the blob's compression and, when it is read in a worker, start reading it there; nothing is
+ * recorded until readLayer takes it.
+ */
+export async function startLayer(
+  ctx: LayerContext, workers: LayerWorkers, threads: LayerThreads, loc: LayerLocation, blob: OuterEntry, index: number,
+): Promise<StartedLayer> {
   const compression = await sniffCompression(ctx.tarballPath, blob);
+  if (!useWorker(threads, compression)) return { loc, blob, compression };
+  return { loc, blob, compression, pipe: workers.run(index, bytesJob(ctx, loc, blob, index, compression, PIECE.worker)) };
+}
+
+/**
+ * Read one started layer; throws ImageReadError naming the layer when it is corrupt, truncated, a bomb or
+ * tampered (a visitor's own exception passes through unchanged). When it throws, the layer's worker is gone.
+ */
+export async function readLayer(ctx: LayerContext, started: StartedLayer, ref: LayerRef, expectedDiffId: string | undefined): Promise<LayerInfo> {
+  const { loc, blob, compression, pipe } = started;
+  const where = layerWhere(ctx, ref.index, loc);
   if (loc.declared && loc.declared !== compression) {
     ctx.problems.push({
       code: "compression-mismatch", layerIndex: ref.index,
       message: `${where}: media type says ${loc.declared} but the bytes are ${compression}; read as ${compression}`,
     });
   }
-  const info: LayerInfo = { ...ref, diffId: "", size: blob.size, uncompressedSize: 0, compression, entries: [], whiteouts: [] };
-  const storedHash = createHash("sha256");
-  const diffHash = createHash("sha256");
-  let stored = 0;
-  let lastProgress = 0;
-
-  const countStored = async function* (src: AsyncIterable<Buffer>) {
-    for await (const c of src) {
-      storedHash.update(c);
-      stored += c.length;
-      if (stored - lastProgress >= PROGRESS_STEP) { lastProgress = stored; ctx.progress(stored); }
-      yield c;
+  const table = new EntryTable();
+  const info = attachEntries({ ...ref, diffId: "", size: blob.size, uncompressedSize: 0, compression, entries: [], whiteouts: [] }, table);
+  const walk = new LayerWalk(ctx, ref, info, table);
+  let completed = false;
+  try {
+    const done = pipe ? await consume(ctx, pipe, walk, where, compression) : await readHere(ctx, started, ref.index, walk);
+    completed = true;
+    info.uncompressedSize = done.uncompressedSize;
+    info.diffId = done.diffId;
+    if (loc.expectedDigest && loc.expectedDigest !== done.digest) {
+      throw new ImageReadError(`${where}: stored bytes hash to ${done.digest}, the manifest says ${loc.expectedDigest}; the tarball is corrupt or tampered, export it again`);
     }
-  };
-  // An uncompressed layer's stored bytes are its tar: one hash serves as digest and diff_id.
-  const hashTar = compression !== "none";
-  const countTar = async function* (src: AsyncIterable<Buffer>) {
-    for await (const c of src) {
-      if (hashTar) diffHash.update(c);
-      info.uncompressedSize += c.length;
-      guardBomb(ctx, where, info.uncompressedSize, stored, compression);
-      yield c;
-    }
-  };
-  const ex = tarExtract();
-  const abort = new AbortController();
-  const source = blob.size > 0
-    ? createReadStream(ctx.tarballPath, { start: blob.offset, end: blob.offset + blob.size - 1, highWaterMark: 1 << 20 })
-    : Readable.from([]);
-  const opts = { signal: abort.signal };
-  const fed = (compression === "gzip"
-    ? pipeline(source, countStored, createGunzip(GUNZIP_OPTIONS), countTar, feedTar(ex), opts)
-    : pipeline(source, countStored, compression === "zstd" ? zstdDecompress : passThrough, countTar, feedTar(ex), opts))
-    .catch((e: unknown) => { ex.destroy(e instanceof Error ? e : new Error(String(e))); throw e; });
-  const walked = walkEntries(ctx, ex, ref, info).catch((e: unknown) => { abort.abort(); throw e; });
-  const [f, w] = await Promise.allSettled([fed, walked]);
-  // The root cause wins: a visitor bug, else the byte pipeline's own error (bomb, gzip), else the tar
-  // parser's; an AbortError only echoes the walker having failed first.
-  const reasons = [w, f].filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
-  const cause = reasons.find((r) => r instanceof VisitorError)
-    ?? (f.status === "rejected" && !isAbort(f.reason) ? f.reason : undefined) ?? reasons[0];
-  if (reasons.length > 0) throw toReadError(cause, where, compression);
-
-  const digest = `sha256:${storedHash.digest("hex")}`;
-  info.diffId = hashTar ? `sha256:${diffHash.digest("hex")}` : digest;
-  if (loc.expectedDigest && loc.expectedDigest !== digest) {
-    throw new ImageReadError(`${where}: stored bytes hash to ${digest}, the manifest says ${loc.expectedDigest}; the tarball is corrupt or tampered, export it again`);
+    info.digest = done.digest;
+  } catch (e) {
+    throw e instanceof VisitorError ? (e.inner instanceof Error ? e.inner : new Error(String(e.inner))) : e;
+  } finally {
+    await pipe?.close(completed);
   }
-  info.digest = digest;
   if (expectedDiffId !== undefined && expectedDiffId !== info.diffId) {
     ctx.problems.push({
       code: "diffid-mismatch", layerIndex: ref.index,
@@ -137,45 +155,41 @@ export async function readLayer(
   return info;
 }
 
-function isAbort(e: unknown): boolean {
-  return e instanceof Error && e.name === "AbortError";
-}
-
-function guardBomb(ctx: LayerContext, where: string, out: number, stored: number, c: Compression): void {
-  if (out > ctx.maxLayerBytes) {
-    throw new ImageReadError(`${where}: uncompressed size exceeds maxLayerBytes (${ctx.maxLayerBytes}); a decompression bomb or a huge layer: raise maxLayerBytes if it is legitimate`);
+/** Read the layer's bytes on this thread, straight into the walk; errors become one line as a worker's do. */
+async function readHere(ctx: LayerContext, started: StartedLayer, index: number, walk: LayerWalk) {
+  const { loc, blob, compression } = started;
+  let lastProgress = 0;
+  const job = { ...bytesJob(ctx, loc, blob, index, compression, PIECE.main), nativeZstd: zstdDecoder === "native" };
+  try {
+    return await readLayerBytes(job, {
+      header: (h) => walk.header(h),
+      data: (c) => walk.data(c),
+      end: () => walk.end(),
+      stored: (n) => { if (n - lastProgress >= PROGRESS_STEP) { lastProgress = n; ctx.progress(n); } },
+    });
+  } catch (e) {
+    if (e instanceof SinkFailure) throw e.inner;
+    throw e instanceof BombError ? new ImageReadError(e.message) : toReadError(e, job.where, compression);
   }
-  if (c !== "none" && out > RATIO_MIN_BYTES && out / Math.max(stored, 1) > ctx.maxCompressionRatio) {
-    throw new ImageReadError(`${where}: compression ratio over ${ctx.maxCompressionRatio}:1, a likely decompression bomb; raise maxCompressionRatio if it is legitimate`);
+}
+
+/** Take the worker's batches in order through the walk until it says done; its error becomes one line. */
+async function consume(ctx: LayerContext, pipe: LayerPipe, walk: LayerWalk, where: string, compression: Compression) {
+  let lastProgress = 0;
+  for (;;) {
+    const m = await pipe.next();
+    if (m.t === "error") throw m.bomb ? new ImageReadError(m.message) : toReadError(new Error(m.message), where, compression);
+    if (m.t === "done") return m;
+    walk.batch(Buffer.from(m.bytes, 0, m.used), m.recs);
+    // The buffer goes back to the worker for its next batch: no sink holds on to it (see ContentSink).
+    pipe.ack(m.bytes);
+    if (m.stored - lastProgress >= PROGRESS_STEP) { lastProgress = m.stored; ctx.progress(m.stored); }
   }
 }
 
-async function* passThrough(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  yield* src;
-}
-
-/** Final pipeline stage: write into tar-stream's extract, honouring its backpressure. */
-function feedTar(ex: Extract) {
-  return async (src: AsyncIterable<Buffer>): Promise<void> => {
-    for await (const c of src) {
-      if (!ex.write(c)) await drainOrClose(ex);
-    }
-    // streamx's end() takes an optional chunk; its typings say otherwise.
-    (ex as unknown as { end(): void }).end();
-  };
-}
-
-function drainOrClose(ex: Extract): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => { ex.off("drain", done); ex.off("close", done); resolve(); };
-    ex.on("drain", done);
-    ex.on("close", done);
-  });
-}
-
-function toReadError(e: unknown, where: string, c: Compression): Error {
+/** The one-line ImageReadError for a layer the byte pipeline or the tar parser could not read. */
+export function toReadError(e: unknown, where: string, c: Compression): Error {
   if (e instanceof ImageReadError) return e;
-  if (e instanceof VisitorError) return e.inner instanceof Error ? e.inner : new Error(String(e.inner));
   const msg = errMessage(e);
   const hint = /invalid tar header/i.test(msg)
     ? `not a tar archive${c === "none" ? " (nor gzip/zstd)" : ` after ${c} decompression`}`
@@ -183,31 +197,104 @@ function toReadError(e: unknown, where: string, c: Compression): Error {
   return new ImageReadError(`${where}: ${hint}; the layer is corrupt or truncated, export the image again`);
 }
 
-async function walkEntries(ctx: LayerContext, ex: Extract, ref: LayerRef, info: LayerInfo): Promise<void> {
-  for await (const entry of ex as AsyncIterable<Readable & { header: Headers }>) {
-    const fe = classify(ctx, entry.header, ref, info);
-    if (!fe) {
-      // A file whose name escapes the root is no part of the filesystem, but its bytes ship in the
-      // tarball (and a careless extractor writes them): visitors still see them, under the raw name.
-      const stray = strayFile(entry.header);
-      if (stray) await streamContent(ctx, entry, ref, stray);
-      else entry.resume();
-      continue;
+/** A regular file being streamed to visitor sinks (and maybe captured). */
+interface OpenFile {
+  fe: FileEntry;
+  sinks: ContentSink[];
+  capturing: boolean;
+  kept: Buffer[];
+  keptBytes: number;
+}
+
+/**
+ * The main thread's walk over one layer's tar, fed entry by entry: a header makes an index entry (or a
+ * whiteout, or a problem), a regular file's bytes go to the visitors' sinks, its end closes them.
+ * Synchronous: a whole batch is walked without yielding, so no per-file promise is made.
+ */
+export class LayerWalk {
+  /** The file whose bytes come next; undefined while skipping a file no one reads (a whiteout marker). */
+  private file?: OpenFile;
+
+  constructor(
+    private readonly ctx: LayerContext, private readonly ref: LayerRef, private readonly info: LayerInfo, private readonly table: EntryTable,
+  ) {}
+
+  /** Walk a batch from the worker: its records in order, file bytes taken from `bytes` in turn. */
+  batch(bytes: Buffer, recs: Array<string | number>): void {
+    let at = 0;
+    for (let i = 0; i < recs.length;) {
+      const kind = recs[i];
+      if (kind === REC.data) {
+        const n = recs[i + 1] as number;
+        this.data(bytes.subarray(at, at + n));
+        at += n;
+        i += 2;
+      } else if (kind === REC.header) {
+        const [name, type, size, mode, uid, gid, linkname] = recs.slice(i + 1, i + 8) as [string, string, number, number, number, number, string];
+        this.header({ name, type, size, mode, uid, gid, linkname });
+        i += 8;
+      } else {
+        this.end();
+        i += 1;
+      }
     }
-    info.entries.push(fe);
-    if (fe.type === "file") await streamContent(ctx, entry, ref, fe);
-    else entry.resume();
+  }
+
+  /** An entry: into the index; a regular file (or one whose name escapes the root) opens visitor sinks. */
+  header(h: TarHeader): void {
+    this.file = undefined;
+    const fe = classify(this.ctx, h, this.ref, this.info);
+    if (fe) this.table.push(fe);
+    // A file whose name escapes the root is no part of the filesystem, but its bytes ship in the
+    // tarball (and a careless extractor writes them): visitors still see them, under the raw name.
+    const readable = fe ? (fe.type === "file" ? fe : undefined) : strayFile(h);
+    if (readable) this.file = this.openFile(readable);
+  }
+
+  /** The next bytes of the current regular file. */
+  data(chunk: Buffer): void {
+    const f = this.file;
+    if (!f) return;
+    for (const s of f.sinks) callVisitor(() => s.write(chunk));
+    if (f.capturing && f.keptBytes < this.ctx.maxCaptureBytes) {
+      const part = chunk.subarray(0, this.ctx.maxCaptureBytes - f.keptBytes);
+      f.kept.push(Buffer.from(part));
+      f.keptBytes += part.length;
+    }
+  }
+
+  /** The current regular file ended: close its sinks, keep its capture. */
+  end(): void {
+    const f = this.file;
+    this.file = undefined;
+    if (!f) return;
+    for (const s of f.sinks) callVisitor(() => s.end());
+    if (!f.capturing) return;
+    const { ctx, ref } = this;
+    if (f.fe.size > ctx.maxCaptureBytes) {
+      ctx.problems.push({ code: "capture-truncated", layerIndex: ref.index, path: f.fe.path, message: `${f.fe.path} is ${f.fe.size} bytes; captured the first ${ctx.maxCaptureBytes}` });
+    }
+    ctx.captured.set(f.fe.path, { path: f.fe.path, layerIndex: ref.index, content: Buffer.concat(f.kept) });
+  }
+
+  private openFile(fe: FileEntry): OpenFile {
+    const sinks: ContentSink[] = [];
+    for (const v of this.ctx.visitors) {
+      const s = callVisitor(() => v.open({ layer: this.ref, entry: fe }));
+      if (s) sinks.push(s);
+    }
+    return { fe, sinks, capturing: this.ctx.capture.has(fe.path), kept: [], keptBytes: 0 };
   }
 }
 
 /** A regular file whose name escapes the image root (already recorded as path-traversal), under its raw name. */
-function strayFile(h: Headers): FileEntry | undefined {
+function strayFile(h: TarHeader): FileEntry | undefined {
   if ((h.type !== "file" && h.type !== "contiguous-file") || normalisePath(h.name).ok) return undefined;
   return { path: h.name.slice(0, 256), type: "file", size: h.size ?? 0, mode: h.mode ?? 0, uid: h.uid ?? 0, gid: h.gid ?? 0 };
 }
 
 /** Turn a tar header into a FileEntry, or record a whiteout / problem and return undefined. */
-function classify(ctx: LayerContext, h: Headers, ref: LayerRef, info: LayerInfo): FileEntry | undefined {
+function classify(ctx: LayerContext, h: TarHeader, ref: LayerRef, info: LayerInfo): FileEntry | undefined {
   const n = normalisePath(h.name);
   if (!n.ok) {
     ctx.problems.push({ code: "path-traversal", layerIndex: ref.index, path: h.name.slice(0, 256), message: `entry name "${h.name.slice(0, 256)}" escapes the image root; left out of the filesystem, its content still scanned` });
@@ -251,32 +338,6 @@ function dropCaptured(ctx: LayerContext, layerIndex: number, deleted: (path: str
   }
 }
 
-/** Feed one regular file's bytes to visitor sinks and capture, chunk by chunk. */
-async function streamContent(ctx: LayerContext, entry: AsyncIterable<Buffer>, ref: LayerRef, fe: FileEntry): Promise<void> {
-  const sinks: ContentSink[] = [];
-  for (const v of ctx.visitors) {
-    const s = callVisitor(() => v.open({ layer: ref, entry: fe }));
-    if (s) sinks.push(s);
-  }
-  const capturing = ctx.capture.has(fe.path);
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  for await (const chunk of entry) {
-    for (const s of sinks) callVisitor(() => s.write(chunk));
-    if (capturing && keptBytes < ctx.maxCaptureBytes) {
-      const part = chunk.subarray(0, ctx.maxCaptureBytes - keptBytes);
-      kept.push(Buffer.from(part));
-      keptBytes += part.length;
-    }
-  }
-  for (const s of sinks) callVisitor(() => s.end());
-  if (capturing) {
-    if (fe.size > ctx.maxCaptureBytes) {
-      ctx.problems.push({ code: "capture-truncated", layerIndex: ref.index, path: fe.path, message: `${fe.path} is ${fe.size} bytes; captured the first ${ctx.maxCaptureBytes}` });
-    }
-    ctx.captured.set(fe.path, { path: fe.path, layerIndex: ref.index, content: Buffer.concat(kept) });
-  }
-}
 
 function callVisitor<T>(fn: () => T): T {
   try {

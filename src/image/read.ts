@@ -12,7 +12,8 @@ import { ImageReadError } from "./types.js";
 import { findEntry, scanOuter } from "./outer.js";
 import { locateImage } from "./manifest.js";
 import { alignHistory, diffIdsOf, parseImageConfig, platformOfConfig } from "./config.js";
-import { type LayerContext, readLayer } from "./layer.js";
+import { type LayerContext, readLayer, startLayer, type StartedLayer } from "./layer.js";
+import { LayerWorkers } from "./layer-pipe.js";
 import { normalisePath } from "./paths.js";
 
 /** Defaults for the limits in ReadOptions. */
@@ -29,18 +30,36 @@ export async function readImage(tarballPath: string, options: ReadOptions = {}):
   for (const v of visitors) v.config?.(index.config, index.history);
 
   const ctx = makeContext(tarballPath, options, index, loc.layers.length);
-  for (const [i, l] of loc.layers.entries()) {
+  // Layer i+1's worker starts while layer i is walked, so it has its first batches ready when the walk
+  // gets there; its errors (a missing blob too) surface only then, in layer order, as a sequential read's.
+  const start = (i: number): Promise<StartedLayer> => {
+    const l = loc.layers[i]!;
     const blob = findEntry(archive, l.name);
-    if (!blob) throw new ImageReadError(`${tarballPath}: layer ${i} blob ${l.name} is missing from the tarball; export the image again`);
-    options.onProgress?.({ layerIndex: i, layerCount: loc.layers.length, bytesRead: ctx.done });
-    ctx.current = i;
-    const ref: LayerRef = { index: i, digest: l.expectedDigest ?? diffIds[i] ?? "", diffId: diffIds[i], createdBy: createdBy[i] ?? "" };
-    const info: LayerInfo = await readLayer(ctx, l, blob, ref, diffIds[i]);
-    // A docker-archive `<id>/layer.tar` names no blob digest up front: visitors were handed the
-    // diff_id, and now that the stored bytes are hashed, the refs they kept get the real one.
-    ref.digest = info.digest;
-    ctx.done += blob.size;
-    index.layers.push(info);
+    if (!blob) return Promise.reject(new ImageReadError(`${tarballPath}: layer ${i} blob ${l.name} is missing from the tarball; export the image again`));
+    return startLayer(ctx, workers, options.layerThreads ?? "auto", l, blob, i);
+  };
+  const workers = new LayerWorkers();
+  let next = loc.layers.length > 0 ? settled(start(0)) : undefined;
+  try {
+    for (const [i, l] of loc.layers.entries()) {
+      const current = await next!;
+      next = i + 1 < loc.layers.length ? settled(start(i + 1)) : undefined;
+      if (!current.ok) throw current.error;
+      options.onProgress?.({ layerIndex: i, layerCount: loc.layers.length, bytesRead: ctx.done });
+      ctx.current = i;
+      const ref: LayerRef = { index: i, digest: l.expectedDigest ?? diffIds[i] ?? "", diffId: diffIds[i], createdBy: createdBy[i] ?? "" };
+      const info: LayerInfo = await readLayer(ctx, current.value, ref, diffIds[i]);
+      // A docker-archive `<id>/layer.tar` names no blob digest up front: visitors were handed the
+      // diff_id, and now that the stored bytes are hashed, the refs they kept get the real one.
+      ref.digest = info.digest;
+      ctx.done += current.value.blob.size;
+      index.layers.push(info);
+    }
+  } finally {
+    // Also on an error, the layer started ahead (if any) and both workers are stopped before the read
+    // returns or throws: no worker outlives it.
+    await next;
+    await workers.close();
   }
   options.onProgress?.({ layerIndex: loc.layers.length, layerCount: loc.layers.length, bytesRead: ctx.done });
   return index;
@@ -77,6 +96,11 @@ async function openImage(tarballPath: string, platform?: string) {
     config, configDigest: loc.configDigest, history, layers: [], problems, captured: new Map(),
   };
   return { archive, loc, diffIds, createdBy, index };
+}
+
+/** A promise's outcome as a value: awaited later without ever being an unhandled rejection meanwhile. */
+function settled<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 }
 
 function makeContext(path: string, options: ReadOptions, index: ImageIndex, layerCount: number): LayerContext & { done: number; current: number } {

@@ -121,6 +121,11 @@ export interface ContentVisitor {
   config?(config: ImageConfig, history: HistoryEntry[]): void;
 }
 
+/**
+ * A chunk's memory is the reader's, valid only during the write() call: the reader's batch buffers
+ * circulate between its threads and are reused once a batch is walked. A sink that keeps bytes past the
+ * call (a partial line, a file's head, a buffered archive) copies them.
+ */
 export interface ContentSink {
   write(chunk: Buffer): void;
   end(): void;
@@ -140,6 +145,13 @@ export interface ReadOptions {
    * (decompression bomb guard; gzip cannot exceed ~1032, so the default 2000 only stops crafted zstd).
    */
   maxCompressionRatio?: number;
+  /**
+   * Where layer bytes are read, decompressed, hashed and parsed: "worker" threads (two, layers in turn,
+   * the next one read ahead), this "main" thread, or "auto" (default): a worker where it measured faster
+   * (uncompressed layers, zstd decoded by fzstd), the main thread for gzip, which inflates on zlib's thread
+   * pool anyway. Same index, same visitor calls, same errors.
+   */
+  layerThreads?: "auto" | "worker" | "main";
   /** Called now and then with progress, for a progress line on stderr. */
   onProgress?: (p: { layerIndex: number; layerCount: number; bytesRead: number }) => void;
 }

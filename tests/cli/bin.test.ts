@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: a plain .mjs helper without type declarations
+// A plain .mjs helper: typed from its JavaScript (tsconfig allowJs).
 import { sourceHash } from "../../bin/source-hash.mjs";
 
 const ROOT = join(import.meta.dirname, "../..");

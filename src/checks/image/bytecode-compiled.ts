@@ -3,7 +3,7 @@
  * neither compiles on every start (slow cold start) nor tries to write next to the sources.
  */
 import type { Check, Evidence, Judgement } from "../types.js";
-import { finalFiles } from "../../image/filesystem.js";
+import { finalFilePaths } from "../../image/filesystem.js";
 
 /** Share of site-packages modules that must have bytecode. */
 export const MIN_COMPILED_RATIO = 0.9;
@@ -25,7 +25,7 @@ export function bytecodeCoverage(paths: Iterable<string>): { modules: number; mi
 
 function judge({ image }: Evidence): Judgement {
   if (!image) throw new Error("image evidence missing");
-  const files = [...finalFiles(image)].filter(([, p]) => p.entry.type !== "dir").map(([path]) => path);
+  const files = finalFilePaths(image);
   const { modules, missing } = bytecodeCoverage(files);
   if (modules === 0) {
     return { verdict: "warn", summary: "no site-packages with .py modules found: nothing to check", evidence: [], fix: "check that the venv is copied into the final image" };
@@ -33,7 +33,8 @@ function judge({ image }: Evidence): Judgement {
   const ratio = (modules - missing.length) / modules;
   const percent = `${(ratio * 100).toFixed(1)} %`;
   const lines = [`${modules - missing.length} of ${modules} site-packages modules have a .pyc (${percent})`];
-  if (missing.length > 0) lines.push(...missing.slice(0, 5).map((p) => `no bytecode: ${p}`));
+  // The first five in path order: the same whatever order the merged filesystem lists them in.
+  if (missing.length > 0) lines.push(...[...missing].sort().slice(0, 5).map((p) => `no bytecode: ${p}`));
   if (ratio >= MIN_COMPILED_RATIO) return { verdict: "pass", summary: `${percent} of site-packages modules are compiled`, evidence: lines };
   return {
     verdict: "fail",

@@ -4,6 +4,7 @@
  * dependencies must have the same diffId in both (a cache hit).
  */
 import type { ImageIndex, LayerInfo, LayerRef } from "../../image/types.js";
+import { layerEntries } from "../../image/entries.js";
 import type { Check, Evidence, Judgement } from "../types.js";
 import { shortDigest, truncate } from "./describe.js";
 
@@ -14,7 +15,7 @@ export function dependencyLayer(image: ImageIndex): { layer: LayerInfo; distribu
   let best: { layer: LayerInfo; distributions: number } | undefined;
   for (const layer of image.layers) {
     const dirs = new Set<string>();
-    for (const entry of layer.entries) {
+    for (const entry of layerEntries(layer)) {
       const m = DIST_INFO_DIR.exec(entry.path);
       if (m) dirs.add(m[1]);
     }

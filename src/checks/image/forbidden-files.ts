@@ -4,7 +4,7 @@
  * later `rm` does not remove it from the tarball.
  */
 import type { Check, Evidence, Judgement } from "../types.js";
-import { finalFiles, matchGlob, shadowedFiles } from "../../image/filesystem.js";
+import { finalFiles, matchGlob, shadowedFiles, type FinalFile } from "../../image/filesystem.js";
 import { capLines, describeLayer } from "./describe.js";
 
 function judge({ image, config }: Evidence): Judgement {
@@ -12,11 +12,15 @@ function judge({ image, config }: Evidence): Judgement {
   const matching = (path: string): string | undefined => config.forbiddenPaths.find((glob) => matchGlob(glob, path));
   const lines: string[] = [];
   let finalCount = 0;
-  const found = [...finalFiles(image)].flatMap(([path, placed]) => {
-    const glob = placed.entry.type === "dir" ? undefined : matching(path);
-    return glob ? [{ path, placed, glob }] : [];
-  });
-  // finalFiles is a tree walk: sort by layer, then path, so the evidence reads in build order.
+  const found: Array<{ path: string; placed: FinalFile; glob: string }> = [];
+  // Paths first: a FinalFile is made only for a match (an image may hold half a million files).
+  const final = finalFiles(image);
+  for (const path of final.keys()) {
+    const glob = matching(path);
+    const placed = glob ? final.get(path)! : undefined;
+    if (glob && placed && placed.entry.type !== "dir") found.push({ path, placed, glob });
+  }
+  // Sort by layer, then path, so the evidence reads in build order.
   found.sort((a, b) => a.placed.layer.index - b.placed.layer.index || a.path.localeCompare(b.path));
   for (const { path, placed, glob } of found) {
     finalCount++;

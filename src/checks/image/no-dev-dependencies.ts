@@ -40,9 +40,11 @@ const DIST_INFO = /^(.*\/)?([^/-]+)-([^/]+)\.dist-info(\/.*)?$/;
 /** Every distribution installed in the merged filesystem, keyed by directory. */
 export function installedDistributions(files: ReadonlyMap<string, FinalFile>): InstalledDist[] {
   const found = new Map<string, InstalledDist>();
-  for (const [path, placed] of files) {
+  // Paths first: a FinalFile is looked up only for a dist-info path.
+  for (const path of files.keys()) {
     const m = DIST_INFO.exec(path);
     if (!m) continue;
+    const placed = files.get(path)!;
     const dirPath = `${m[1] ?? ""}${m[2]}-${m[3]}.dist-info`;
     const known = found.get(dirPath);
     const isMetadata = m[4] === "/METADATA";

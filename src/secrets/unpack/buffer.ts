@@ -50,11 +50,13 @@ export function routeByHead(headBytes: number, choose: (head: Buffer) => Content
   return {
     write(chunk) {
       if (target) return target.write(chunk);
-      // Kept without a copy, as the scanner always has: neither the reader nor an unpacker reuses a
-      // chunk's memory once it has handed it on.
-      head!.push(chunk);
       headLen += chunk.length;
-      if (headLen >= headBytes) decide();
+      // A chunk's memory is the reader's once write() returns (ContentSink): one that completes the head
+      // is routed within this call, uncopied; a shorter one waits for more, so it is copied (< headBytes).
+      if (headLen >= headBytes) {
+        head!.push(chunk);
+        decide();
+      } else head!.push(Buffer.from(chunk));
     },
     end() {
       if (!target) decide();

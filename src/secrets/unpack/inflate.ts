@@ -45,7 +45,9 @@ export class GuardedInflate {
   push(chunk: Uint8Array, final: boolean): void {
     if (chunk.length === 0) return this.decode(chunk, final);
     for (let i = 0; i < chunk.length; i += SLICE) {
-      const slice = chunk.subarray(i, i + SLICE);
+      // A copy: fflate keeps the unconsumed end of what it was pushed for the next push, and the caller's
+      // chunk is only valid during this call (ContentSink).
+      const slice = new Uint8Array(chunk.subarray(i, i + SLICE));
       this.consumed += slice.length;
       this.decode(slice, final && i + SLICE >= chunk.length);
       this.checkRatio();
