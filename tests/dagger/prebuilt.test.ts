@@ -14,6 +14,7 @@ import { callError, daggerCli, type DaggerResult } from "../support/dagger.js";
 import { ROOT } from "../support/dagger-sources.js";
 import { describeWithDagger } from "../support/describe-dagger.js";
 import { pushToKitRegistry } from "../support/kit-registry.js";
+import { recompress } from "../support/recompress.js";
 
 const COMPOSITION = path.join(ROOT, "tests/dagger/composition");
 /** A first call of a module loads it (npm install, codegen, its dependency): minutes on a cold engine. */
@@ -77,6 +78,12 @@ describeWithDagger("images built elsewhere, through the dagger CLI (module mode)
     expect(report.image).toBe("api.tar");
     // The archive itself was read, not an export of the imported image (which would be an OCI layout).
     expect(report.results.find((c) => c.id === "archive-integrity")?.evidence.join("\n")).toContain("read as docker-archive");
+  }, CALL_MS);
+
+  it("verify-tarball reads an OCI layout with zstd layers (the engine's node decodes them natively)", async () => {
+    const zstd = await recompress(tarball, path.join(dir, "api.zstd.oci.tar"), "zstd");
+    const report = expectPrebuiltPass(await call(["verify-tarball", "--tarball", zstd, "--project", "api", "--format", "json"]));
+    expect(report.results.find((c) => c.id === "archive-integrity")?.evidence.join("\n")).toContain("read as oci");
   }, CALL_MS);
 
   it("a missing image, or half the registry credentials, is a one-line error", async () => {
