@@ -2,8 +2,6 @@
  * The module functions' steps on the Dagger engine: read verify.yaml from a Directory, build the production
  * image, run verify() or verifyBuilt() through DaggerRuntime. src/index.ts only wires arguments to these.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dag, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 import type { Report } from "../checks/types.js";
@@ -13,6 +11,7 @@ import { DaggerRuntime, toRuntimeError, type DaggerRuntimeOptions } from "../run
 import { serveScenario } from "../runtime/scenarios.js";
 import type { BuildSpec, RunEvidence } from "../runtime/types.js";
 import { verify, verifyBuilt } from "../verify.js";
+import { projectReads, verifyReads, withLocalCopy } from "./local-copy.js";
 import { mergeSettings, type ImageOverrides, type SharedSettings } from "./settings.js";
 
 /** verify.yaml from `dir` when it holds one (else the defaults), then the shared settings and image arguments. */
@@ -52,16 +51,15 @@ export async function serveEvidence(source: Directory, config: VerifyConfig, sec
 }
 
 /**
- * verify() through DaggerRuntime. verify() reads the project files and a gitleaks config from a local
- * path, so the source is exported first into the module's runtime container (Directory.export inside a
- * function writes there, not to the caller's host) and removed afterwards.
+ * verify() through DaggerRuntime. verify() reads the Dockerfile, the project files and a gitleaks config
+ * from a local path, so those are exported first (./local-copy.ts) and removed afterwards.
  */
 export async function runVerify(
   source: Directory,
   config: VerifyConfig,
   options: { skipRuntime: boolean; skipCache: boolean; buildSecrets: SecretValues },
 ): Promise<Report> {
-  return withLocalCopy(source, async (repoRoot) => {
+  return withLocalCopy(source, verifyReads(config), async (repoRoot) => {
     const runtime = new DaggerRuntime(source, { ...runtimeOptions(config), repoRoot });
     try {
       return await verify({ config, runtime, repoRoot, rootName: "the source directory", ...options, onProgress: progressLog() });
@@ -89,18 +87,20 @@ export async function runVerifyBuilt(
   config: VerifyConfig,
   options: { skipRuntime: boolean; buildSecrets: SecretValues },
 ): Promise<Report> {
+  // With a verify.yaml in the folder, its `project` key (default `context`) is where the project files are.
+  const hasConfig = project !== undefined && (await project.entries()).includes(CONFIG_FILE);
+  const projectPath = hasConfig ? (config.project ?? config.context) : ".";
   const judge = async (local?: string): Promise<Report> => {
     const runtime = new DaggerRuntime(dag.directory(), runtimeOptions(config));
     try {
       const built = runtime.adopt(image.container, image.name, image.tarball);
-      const hasConfig = project !== undefined && (await project.entries()).includes(CONFIG_FILE);
-      const projectDir = local && (hasConfig ? join(local, config.project ?? config.context) : local);
+      const projectDir = local && join(local, projectPath);
       return await verifyBuilt({ config, runtime, image: built, projectDir, repoRoot: local, ...options, onProgress: progressLog() });
     } finally {
       await runtime.close();
     }
   };
-  return project ? withLocalCopy(project, judge) : judge();
+  return project ? withLocalCopy(project, projectReads(projectPath, config), judge) : judge();
 }
 
 /** A published image, pulled now (with credentials when given) so that a bad address fails with one line. */
@@ -125,16 +125,6 @@ export async function importTarball(tarball: File): Promise<Prebuilt> {
     throw toRuntimeError(`importing ${name} as an image`, error);
   }
   return { container, name, tarball };
-}
-
-/** Export `dir` into a temporary folder of the module's runtime container for `use`, and remove it after. */
-async function withLocalCopy<T>(dir: Directory, use: (path: string) => Promise<T>): Promise<T> {
-  const local = await dir.export(await mkdtemp(join(tmpdir(), "prod-image-verify-src-")));
-  try {
-    return await use(local);
-  } finally {
-    await rm(local, { recursive: true, force: true });
-  }
 }
 
 /** Each step with the seconds since the call started, so a slow step shows in the call's log. */

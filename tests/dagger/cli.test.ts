@@ -86,6 +86,16 @@ describeWithDagger("the Dagger module through the dagger CLI (module mode)", () 
     expect(r.stderr).toMatch(/^PASS {2}health-endpoint /m);
   }, TEST_MS);
 
+  it("verify reads a requirements project (an -r include too) from the few files it copies out of the source", async () => {
+    // Only the Dockerfile and the project's metadata leave the engine (src/module/local-copy.ts): this
+    // layout needs requirements-dev.txt and the requirements.txt it includes.
+    const r = await call(["--source", await broken.source("requirements-dev-installed"), "verify"]);
+    expect(r.code).not.toBe(0);
+    expect(callError(r)).toMatch(/^image\/Dockerfile: \d+ passed, 1 failed, /);
+    expect(r.stderr).toMatch(/^FAIL no-dev-dependencies \(\w+\): .*pytest/m);
+    expect(r.stderr).toContain("layout: requirements (requirements.txt");
+  }, TEST_MS);
+
   it("verify-reports exports all four reports, each valid", async () => {
     const out = await mkdtemp(path.join(tmpdir(), "dagger-reports-"));
     temps.push(out);

@@ -37,9 +37,12 @@ export async function brokenSources(): Promise<BrokenSources> {
       made.push(dir);
       await cp(path.join(ROOT, "tests/fixtures/broken", fixture), path.join(dir, "image"), { recursive: true });
       await cp(path.join(ROOT, "tests/fixtures/broken/_base"), path.join(dir, "project"), { recursive: true });
+      const expected = (await loadFixtures(FIXTURES)).find((f) => f.name === fixture)?.expect.config;
       // The fixture's own build secrets (its expect.yaml), which --build-secret then has to give.
-      const declared = (await loadFixtures(FIXTURES)).find((f) => f.name === fixture)?.expect.config.buildSecrets ?? {};
-      const config = { context: "image", dockerfile: "Dockerfile", target: "", project: "project", buildArgs: { BASE: base, UV_IMAGE: uv }, buildSecrets: declared };
+      const declared = expected?.buildSecrets ?? {};
+      // A fixture that is its own project (a pip or Poetry one) is read from its folder, as the corpus does.
+      const project = expected?.project === path.relative(ROOT, path.join(FIXTURES, fixture)) ? "image" : "project";
+      const config = { context: "image", dockerfile: "Dockerfile", target: "", project, buildArgs: { BASE: base, UV_IMAGE: uv }, buildSecrets: declared };
       await writeFile(path.join(dir, "verify.yaml"), JSON.stringify(config));
       if (options.withModule) {
         await Promise.all(MODULE_FILES.map((name) => cp(path.join(ROOT, name), path.join(dir, name), { recursive: true })));

@@ -1,0 +1,59 @@
+/**
+ * verify() and verifyBuilt() read a few files from a local path: that the Dockerfile exists, the project's
+ * metadata (pyproject.toml, lock files, requirements files and what they include) and a gitleaks config.
+ * Only those are exported into the module's runtime container (Directory.export inside a function writes
+ * there, not to the caller's host); the rest of a repository (data, caches, build output) stays in the
+ * engine, where the build reads it. Measured: exporting a whole repository with a 1.1 GB cache folder at
+ * its root took 6.9 s of every call; its metadata alone takes 0.1 s.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import { ExistsType, type Directory } from "@dagger.io/dagger";
+import type { VerifyConfig } from "../config/schema.js";
+
+/**
+ * The files the project readers (src/project/) may open, relative to the project directory: the layout
+ * markers, and every .txt or .in file, since a requirements file may include (-r) any file inside it.
+ */
+const PROJECT_FILES = ["pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfile", "Pipfile.lock", "**/*.txt", "**/*.in"];
+
+/** What to copy out of a source root: files (glob patterns) and folders that must exist even when empty. */
+export interface LocalReads {
+  files: string[];
+  dirs: string[];
+}
+
+/** What verify() reads under the repository root: the Dockerfile, the project files, the gitleaks config. */
+export function verifyReads(config: VerifyConfig): LocalReads {
+  const project = config.project ?? config.context;
+  return {
+    files: [posix.join(config.context, config.dockerfile), ...projectReads(project).files, ...gitleaksConfig(config)],
+    // checkInputs tells "no such context" from "no Dockerfile in it" by the folder itself.
+    dirs: [config.context, project],
+  };
+}
+
+/** What verifyBuilt() reads from a project folder whose project files are at `project` (a path inside it). */
+export function projectReads(project: string, config?: VerifyConfig): LocalReads {
+  return { files: [...PROJECT_FILES.map((f) => posix.join(project, f)), ...(config ? gitleaksConfig(config) : [])], dirs: [project] };
+}
+
+function gitleaksConfig(config: VerifyConfig): string[] {
+  return config.secrets.gitleaksConfig ? [posix.normalize(config.secrets.gitleaksConfig)] : [];
+}
+
+/** Export what `reads` names from `dir` into a temporary folder for `use`, and remove it after. */
+export async function withLocalCopy<T>(dir: Directory, reads: LocalReads, use: (path: string) => Promise<T>): Promise<T> {
+  let copy = dir.filter({ include: reads.files });
+  for (const sub of new Set(reads.dirs.map((d) => posix.normalize(d)))) {
+    // "." always exists; a path climbing out is left for verify()'s own one-line error.
+    if (sub !== "." && !sub.startsWith("..") && !posix.isAbsolute(sub) && (await dir.exists(sub, { expectedType: ExistsType.DirectoryType }))) copy = copy.withNewDirectory(sub);
+  }
+  const local = await copy.export(await mkdtemp(join(tmpdir(), "prod-image-verify-src-")));
+  try {
+    return await use(local);
+  } finally {
+    await rm(local, { recursive: true, force: true });
+  }
+}
