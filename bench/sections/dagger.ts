@@ -83,7 +83,7 @@ async function contextRows(ctx: { root: string; runs: number; log: (line: string
     });
     return [
       row("floor: a function that returns at once, in a minimal TypeScript module, warm", floor, "CLI, the SDK starting the module (node, tsx, its TypeScript introspection) and the engine: no code of ours"),
-      row("warm dagger check (verify, test-integration, lint)", check, "test-integration runs the API's pytest suite against PostgreSQL every time (never cached)"),
+      row("warm dagger check (verify, test-integration, lint)", check, "the engine caches test-integration's pytest run while nothing under api/ changes; after a change to api/ it runs again"),
     ];
   } finally {
     await rm(floorDir, { recursive: true, force: true });
