@@ -11,12 +11,13 @@ import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { ExistsType, type Directory } from "@dagger.io/dagger";
 import type { VerifyConfig } from "../config/schema.js";
+import { LAYOUT_MARKERS } from "../project/detect.js";
 
 /**
  * The files the project readers (src/project/) may open, relative to the project directory: the layout
  * markers, and every .txt or .in file, since a requirements file may include (-r) any file inside it.
  */
-const PROJECT_FILES = ["pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfile", "Pipfile.lock", "**/*.txt", "**/*.in"];
+const PROJECT_FILES = [...LAYOUT_MARKERS, "**/*.txt", "**/*.in"];
 
 /** What to copy out of a source root: files (glob patterns) and folders that must exist even when empty. */
 export interface LocalReads {
@@ -24,23 +25,20 @@ export interface LocalReads {
   dirs: string[];
 }
 
-/** What verify() reads under the repository root: the Dockerfile, the project files, the gitleaks config. */
+/** What verify() reads under the repository root: what verifyBuilt() reads, and the Dockerfile. */
 export function verifyReads(config: VerifyConfig): LocalReads {
-  const project = config.project ?? config.context;
+  const project = projectReads(config.project ?? config.context, config);
   return {
-    files: [posix.join(config.context, config.dockerfile), ...projectReads(project).files, ...gitleaksConfig(config)],
+    files: [posix.join(config.context, config.dockerfile), ...project.files],
     // checkInputs tells "no such context" from "no Dockerfile in it" by the folder itself.
-    dirs: [config.context, project],
+    dirs: [config.context, ...project.dirs],
   };
 }
 
-/** What verifyBuilt() reads from a project folder whose project files are at `project` (a path inside it). */
-export function projectReads(project: string, config?: VerifyConfig): LocalReads {
-  return { files: [...PROJECT_FILES.map((f) => posix.join(project, f)), ...(config ? gitleaksConfig(config) : [])], dirs: [project] };
-}
-
-function gitleaksConfig(config: VerifyConfig): string[] {
-  return config.secrets.gitleaksConfig ? [posix.normalize(config.secrets.gitleaksConfig)] : [];
+/** What verifyBuilt() reads from a folder whose project files are at `project` (a path inside it): those and the gitleaks config. */
+export function projectReads(project: string, config: VerifyConfig): LocalReads {
+  const gitleaks = config.secrets.gitleaksConfig ? [posix.normalize(config.secrets.gitleaksConfig)] : [];
+  return { files: [...PROJECT_FILES.map((f) => posix.join(project, f)), ...gitleaks], dirs: [project] };
 }
 
 /** Export what `reads` names from `dir` into a temporary folder for `use`, and remove it after. */

@@ -20,7 +20,7 @@ import type { ProjectSource } from "./source.js";
 import { get, isTable, type Table } from "./toml.js";
 
 /** The files whose presence marks a layout, at the top of the project directory. */
-const MARKERS = ["pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfile", "Pipfile.lock"];
+export const LAYOUT_MARKERS = ["pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfile", "Pipfile.lock"];
 
 /** What detection looks at: the marker and requirements files present, and the parsed pyproject.toml. */
 export interface Present {
@@ -33,7 +33,7 @@ export interface Present {
 export async function presentFiles(source: ProjectSource): Promise<string[]> {
   const top = await source.list("");
   const sub = top.includes("requirements") ? (await source.list("requirements")).map((n) => `requirements/${n}`) : [];
-  return [...top, ...sub].filter((p) => MARKERS.includes(p) || isRequirementsFile(p)).sort();
+  return [...top, ...sub].filter((p) => LAYOUT_MARKERS.includes(p) || isRequirementsFile(p)).sort();
 }
 
 const has = (p: Present, file: string) => p.files.includes(file);
