@@ -15,6 +15,9 @@ import time
 import pytest
 from helpers import UvicornProcess, base_env, json_lines, port_is_open
 
+# app/factory.py closes the connection pool with this timeout on shutdown.
+POOL_CLOSE_TIMEOUT_SECONDS = 5.0
+
 UVICORN_LIFECYCLE_MESSAGES = (
     "Started server process",
     "Waiting for application startup",
@@ -96,13 +99,17 @@ def test_sigterm_when_idle_exits_zero_quickly(unreachable_url: str) -> None:
         server.wait_healthy()
         started = time.monotonic()
         server.terminate()
-        returncode = server.wait(timeout=2)
+        returncode = server.wait(timeout=40)
         elapsed = time.monotonic() - started
         out, _ = server.collect()
     finally:
         server.kill()
     assert returncode == 0, out
-    assert elapsed < 1.0, f"shutdown took {elapsed:.2f}s"
+    # "Quickly" means without waiting on any timeout of the shutdown path, the shortest of which is the
+    # pool's 5 s close timeout (the graceful one is 30 s). Idle, it takes about 0.2 s; the margin is for a
+    # loaded CI machine (1.6 s was seen with the Dagger suite running beside it). Speed is for the bench.
+    assert elapsed < POOL_CLOSE_TIMEOUT_SECONDS - 0.5, f"shutdown took {elapsed:.2f}s"
+    assert "graceful shutdown exceeded" not in out
     assert "Finished server process" in out
 
 
@@ -115,23 +122,37 @@ def _read_response(sock: socket.socket) -> bytes:
         chunks.append(chunk)
 
 
+def _read_interim_response(sock: socket.socket) -> bytes:
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
 def test_sigterm_lets_in_flight_request_complete(clean_db: str) -> None:
     server = UvicornProcess(base_env(DATABASE_URL=clean_db)).start()
     try:
         server.wait_healthy()
         body = json.dumps({"title": "in flight", "body": "x" * 2000}).encode()
+        # Expect: 100-continue makes uvicorn answer "100 Continue" once the app starts reading the body:
+        # proof that the request is in flight when SIGTERM arrives, with no sleep to guess it.
         head = (
-            "POST /api/v1/notes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "POST /api/v1/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode()
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-            sock.sendall(head + body[: len(body) // 2])
-            time.sleep(0.3)  # let the server parse the headers and start the request
+            sock.sendall(head)
+            assert _read_interim_response(sock).startswith(b"HTTP/1.1 100 Continue")
             server.terminate()
-            time.sleep(0.5)
-            assert server.proc.poll() is None, "server must wait for the in-flight request"
+            deadline = time.monotonic() + 10
+            while port_is_open(server.port) and time.monotonic() < deadline:
+                time.sleep(0.05)
             assert not port_is_open(server.port), "no new connections after SIGTERM"
-            sock.sendall(body[len(body) // 2 :])
+            assert server.proc.poll() is None, "server must wait for the in-flight request"
+            sock.sendall(body)
             response = _read_response(sock)
         returncode = server.wait(timeout=10)
         out, _ = server.collect()

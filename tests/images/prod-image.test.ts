@@ -85,7 +85,8 @@ describeWithDocker("api images (real Docker engine)", () => {
     await dockerOk(["stop", "-t", "30", name], 60_000);
     const seconds = (Date.now() - started) / 1000;
     expect(await dockerOk(["inspect", "-f", "{{.State.ExitCode}}", name])).toBe("0\n");
-    expect(seconds).toBeLessThan(5);
+    // About 1 s idle; "well within" leaves room for a loaded CI machine (the speed itself is the bench's).
+    expect(seconds).toBeLessThan(10);
   });
 
   it.each([["missing", []], ["empty", ["-e", "DATABASE_URL="]]])(
