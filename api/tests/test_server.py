@@ -105,9 +105,9 @@ def test_sigterm_when_idle_exits_zero_quickly(unreachable_url: str) -> None:
     finally:
         server.kill()
     assert returncode == 0, out
-    # "Quickly" means without waiting on any timeout of the shutdown path, the shortest of which is the
-    # pool's 5 s close timeout (the graceful one is 30 s). Idle, it takes about 0.2 s; the margin is for a
-    # loaded CI machine (1.6 s was seen with the Dagger suite running beside it). Speed is for the bench.
+    # "Quickly": without waiting on any timeout of the shutdown path, the shortest of which is the
+    # pool's 5 s close timeout (the graceful one is 30 s). Idle, it takes about 0.2 s; the margin is
+    # for a loaded CI machine (1.6 s was seen with the Dagger suite beside it). Speed: the bench.
     assert elapsed < POOL_CLOSE_TIMEOUT_SECONDS - 0.5, f"shutdown took {elapsed:.2f}s"
     assert "graceful shutdown exceeded" not in out
     assert "Finished server process" in out
@@ -137,8 +137,8 @@ def test_sigterm_lets_in_flight_request_complete(clean_db: str) -> None:
     try:
         server.wait_healthy()
         body = json.dumps({"title": "in flight", "body": "x" * 2000}).encode()
-        # Expect: 100-continue makes uvicorn answer "100 Continue" once the app starts reading the body:
-        # proof that the request is in flight when SIGTERM arrives, with no sleep to guess it.
+        # Expect: 100-continue makes uvicorn answer "100 Continue" once the app starts reading the
+        # body: proof that the request is in flight when SIGTERM arrives, with no sleep to guess it.
         head = (
             "POST /api/v1/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
