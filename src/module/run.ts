@@ -9,7 +9,7 @@ import { CONFIG_FILE } from "../config/load.js";
 import type { VerifyConfig } from "../config/schema.js";
 import { DaggerRuntime, toRuntimeError, type DaggerRuntimeOptions } from "../runtime/dagger.js";
 import { serveScenario } from "../runtime/scenarios.js";
-import type { BuildSpec, RunEvidence } from "../runtime/types.js";
+import { RuntimeError, type BuildSpec, type RunEvidence } from "../runtime/types.js";
 import { verify, verifyBuilt } from "../verify.js";
 import { projectReads, verifyReads, withLocalCopy } from "./local-copy.js";
 import { mergeSettings, type ImageOverrides, type SharedSettings } from "./settings.js";
@@ -110,10 +110,16 @@ export async function pullImage(address: string, auth?: { username: string; secr
   try {
     await container.sync();
   } catch (error) {
-    throw toRuntimeError(`pulling ${address}`, error);
+    const failure = toRuntimeError(`pulling ${address}`, error);
+    // The engine's words name the refusal, not what fixes it.
+    if (!REFUSED.test(failure.message)) throw failure;
+    throw new RuntimeError(`${failure.message}: ${auth ? "check the address, and the credentials given" : "if the registry is private, give --registry-username and --registry-password"}`);
   }
   return { container, name: address };
 }
+
+/** How registries (and the engine for them) word a pull that needs, or refused, credentials. */
+const REFUSED = /unauthori[sz]ed|authoriz|authenticat|denied|\b401\b|\b403\b/i;
 
 /** An image tarball (docker save or OCI layout), imported for the scenarios and read as given for the static checks. */
 export async function importTarball(tarball: File): Promise<Prebuilt> {

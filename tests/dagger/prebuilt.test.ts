@@ -1,7 +1,8 @@
 /**
  * Images built elsewhere, through the real dagger CLI on a real engine: a second module that calls
  * verifyContainer on a container it builds itself (tests/dagger/composition), verify-image on an image
- * pulled from the kit's registry, and verify-tarball on a `docker save` file. Each judges every check
+ * pulled from the kit's registry (and from a private one, with credentials), and verify-tarball on a
+ * `docker save` file. Each judges every check
  * that needs no sources; the cache check skips, saying why.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,12 +15,18 @@ import { callError, daggerCli, type DaggerResult } from "../support/dagger.js";
 import { ROOT } from "../support/dagger-sources.js";
 import { describeWithDagger } from "../support/describe-dagger.js";
 import { pushToKitRegistry } from "../support/kit-registry.js";
+import { startPrivateRegistry, type PrivateRegistry } from "../support/private-registry.js";
 import { recompress } from "../support/recompress.js";
 
 const COMPOSITION = path.join(ROOT, "tests/dagger/composition");
 /** A first call of a module loads it (npm install, codegen, its dependency): minutes on a cold engine. */
 const CALL_MS = 600_000;
 const call = (args: string[], cwd = ROOT): Promise<DaggerResult> => daggerCli(["call", ...args], { cwd, timeoutMs: CALL_MS });
+
+/** Where the private registry's password (and a wrong one) reach `dagger call` as `env://` Secrets. */
+const PASSWORD_ENV = "IMAGE_VERIFY_TEST_REGISTRY_PASSWORD";
+const WRONG_PASSWORD_ENV = "IMAGE_VERIFY_TEST_REGISTRY_WRONG_PASSWORD";
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const verdicts = (report: Report): Record<string, Verdict> => Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
 
@@ -37,6 +44,8 @@ describeWithDagger("images built elsewhere, through the dagger CLI (module mode)
   let address = "";
   let dir = "";
   let tarball = "";
+  let registry: PrivateRegistry | undefined;
+  let privateAddress = "";
 
   beforeAll(async () => {
     // The API's production image, built by Docker from the offline bases, as another pipeline would.
@@ -45,11 +54,13 @@ describeWithDagger("images built elsewhere, through the dagger CLI (module mode)
     await dockerOk(["build", "--network", "host", "-q", "-f", path.join(ROOT, "api/Dockerfile.prod"), "--target", "runtime", ...args, "-t", tag, path.join(ROOT, "api")], 900_000);
     dir = await mkdtemp(path.join(tmpdir(), "dagger-prebuilt-"));
     tarball = path.join(dir, "api.tar");
-    [address] = await Promise.all([pushToKitRegistry(tag, "api-prebuilt"), dockerOk(["save", "-o", tarball, tag], 300_000)]);
+    registry = await startPrivateRegistry();
+    [address, privateAddress] = await Promise.all([pushToKitRegistry(tag, "api-prebuilt"), registry.push(tag, "api-private"), dockerOk(["save", "-o", tarball, tag], 300_000)]);
     await docker(["rmi", tag], 60_000);
   }, 1_200_000);
 
   afterAll(async () => {
+    await registry?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -70,6 +81,23 @@ describeWithDagger("images built elsewhere, through the dagger CLI (module mode)
     const report = expectPrebuiltPass(r);
     expect(report.image).toBe(address);
     expect(report.results.find((c) => c.id === "no-dev-dependencies")?.evidence.join("\n")).toContain("pytest");
+  }, CALL_MS);
+
+  it("verify-image logs in to a private registry; without credentials, or with a wrong password, one line says what to give", async () => {
+    const pass = registry?.password as string;
+    process.env[PASSWORD_ENV] = pass;
+    process.env[WRONG_PASSWORD_ENV] = `${pass}-wrong`;
+    const login = (env: string) => ["--registry-username", registry?.username as string, "--registry-password", `env://${env}`];
+    const [good, none, wrong] = await Promise.all([
+      call(["verify-image", "--address", privateAddress, ...login(PASSWORD_ENV), "--project", "api", "--format", "json"]),
+      call(["verify-image", "--address", privateAddress]),
+      call(["verify-image", "--address", privateAddress, ...login(WRONG_PASSWORD_ENV)]),
+    ]);
+    expect(expectPrebuiltPass(good).image).toBe(privateAddress);
+    const pulling = `pulling ${privateAddress}: `;
+    expect(callError(none)).toMatch(new RegExp(`^${escape(pulling)}.*: if the registry is private, give --registry-username and --registry-password$`));
+    expect(callError(wrong)).toMatch(new RegExp(`^${escape(pulling)}.*: check the address, and the credentials given$`));
+    for (const r of [good, none, wrong]) expect(r.stdout + r.stderr).not.toContain(pass);
   }, CALL_MS);
 
   it("verify-tarball reads a docker save file as given", async () => {
