@@ -41,19 +41,38 @@ export function liveLayerWorkers(): number {
 }
 
 /**
+ * A worker that could not start: worker threads refused (Node's permission model without --allow-worker),
+ * its module missing, no memory for its heap. The reader then reads the layer on its own thread.
+ */
+export class WorkerUnavailable extends Error {
+  override name = "WorkerUnavailable";
+}
+
+/**
  * The workers of one read: two, made on first use, given layers in turn (layer i to worker i % 2: while
- * layer i is walked, layer i+1 is read ahead by the other). close() terminates them all.
+ * layer i is walked, layer i+1 is read ahead by the other). close() terminates them all. Once one could not
+ * start, none is tried again in this read.
  */
 export class LayerWorkers {
   private readonly workers: Worker[] = [];
   private closing?: Promise<void>;
+  private unavailable = false;
 
-  /** Start reading a layer on the worker whose turn it is. */
-  run(index: number, job: LayerJob): LayerPipe {
+  constructor(private readonly url: URL = WORKER_URL) {}
+
+  /** Start reading a layer on the worker whose turn it is; undefined when workers cannot start here. */
+  run(index: number, job: LayerJob): LayerPipe | undefined {
     if (this.closing) throw new Error("LayerWorkers used after close()");
+    if (this.unavailable) return undefined;
     const slot = index % 2;
-    this.workers[slot] ??= spawn();
-    return new LayerPipe(this.workers[slot]!, job);
+    try {
+      this.workers[slot] ??= spawn(this.url);
+    } catch {
+      // Refused at once (ERR_ACCESS_DENIED under the permission model, ERR_WORKER_PATH): no thread exists.
+      this.unavailable = true;
+      return undefined;
+    }
+    return new LayerPipe(this.workers[slot]!, job, () => (this.unavailable = true));
   }
 
   /** Terminate every worker (idempotent); resolves once their threads are gone. */
@@ -63,8 +82,8 @@ export class LayerWorkers {
   }
 }
 
-function spawn(): Worker {
-  const worker = new Worker(WORKER_URL, {
+function spawn(url: URL): Worker {
+  const worker = new Worker(url, {
     workerData: { nativeZstd: zstdDecoder === "native" },
     // The worker is plain JavaScript: it needs none of the parent's loaders (tsx, vitest), whose start
     // would cost ~0.1 s and tens of MiB.
@@ -82,11 +101,13 @@ export class LayerPipe {
   private waiting?: { resolve: (m: PipeMessage) => void; reject: (e: Error) => void };
   private failure?: Error;
   private finished = false;
+  /** Whether the worker has said anything yet: dying before that means it never started. */
+  private heard = false;
   private readonly onMessage = (m: PipeMessage) => this.deliver(m);
   private readonly onError = (e: Error) => this.fail(`the layer reader crashed (${e.message})`);
   private readonly onExit = (code: number) => this.fail(`the layer reader exited early (code ${code})`);
 
-  constructor(private readonly worker: Worker, private readonly job: LayerJob) {
+  constructor(private readonly worker: Worker, private readonly job: LayerJob, private readonly onUnavailable: () => void) {
     // A crash in the worker (not an error it reported) or an early exit ends the read with one line.
     worker.on("message", this.onMessage).on("error", this.onError).on("exit", this.onExit);
     const { batchBytes, window } = PIPE_DEFAULTS;
@@ -122,13 +143,20 @@ export class LayerPipe {
   }
 
   private deliver(m: PipeMessage): void {
+    this.heard = true;
     if (this.waiting) this.waiting.resolve(m);
     else this.queue.push(m);
   }
 
   private fail(why: string): void {
     if (this.failure || this.finished) return;
-    this.failure = new ImageReadError(`${this.job.where}: ${why}; read it again, or report a bug if it persists`);
+    if (this.heard) {
+      this.failure = new ImageReadError(`${this.job.where}: ${why}; read it again, or report a bug if it persists`);
+    } else {
+      // Nothing of the layer was handed over yet: the caller can read it itself, from the start.
+      this.onUnavailable();
+      this.failure = new WorkerUnavailable(`${this.job.where}: ${why}`);
+    }
     this.waiting?.reject(this.failure);
   }
 }

@@ -14,7 +14,7 @@ import { ImageReadError } from "./types.js";
 import type { OuterEntry } from "./outer.js";
 import { errMessage } from "./outer.js";
 import type { LayerLocation } from "./manifest.js";
-import { type LayerPipe, type LayerWorkers, REC } from "./layer-pipe.js";
+import { type LayerPipe, type LayerWorkers, REC, WorkerUnavailable } from "./layer-pipe.js";
 import { BombError, readLayerBytes, SinkFailure, type TarHeader } from "./layer-bytes.mjs";
 import { zstdDecoder } from "./zstd.mjs";
 import { attachEntries, EntryTable } from "./entries.js";
@@ -133,7 +133,7 @@ export async function readLayer(ctx: LayerContext, started: StartedLayer, ref: L
   const walk = new LayerWalk(ctx, ref, info, table);
   let completed = false;
   try {
-    const done = pipe ? await consume(ctx, pipe, walk, where, compression) : await readHere(ctx, started, ref.index, walk);
+    const done = pipe ? await consumeOrReadHere(ctx, started, pipe, walk, ref.index) : await readHere(ctx, started, ref.index, walk);
     completed = true;
     info.uncompressedSize = done.uncompressedSize;
     info.diffId = done.diffId;
@@ -170,6 +170,16 @@ async function readHere(ctx: LayerContext, started: StartedLayer, index: number,
   } catch (e) {
     if (e instanceof SinkFailure) throw e.inner;
     throw e instanceof BombError ? new ImageReadError(e.message) : toReadError(e, job.where, compression);
+  }
+}
+
+/** The worker's batches; if the worker never started (nothing walked yet), this thread reads the layer instead. */
+async function consumeOrReadHere(ctx: LayerContext, started: StartedLayer, pipe: LayerPipe, walk: LayerWalk, index: number) {
+  try {
+    return await consume(ctx, pipe, walk, layerWhere(ctx, index, started.loc), started.compression);
+  } catch (e) {
+    if (!(e instanceof WorkerUnavailable)) throw e;
+    return readHere(ctx, started, index, walk);
   }
 }
 

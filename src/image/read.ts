@@ -38,7 +38,7 @@ export async function readImage(tarballPath: string, options: ReadOptions = {}):
     if (!blob) return Promise.reject(new ImageReadError(`${tarballPath}: layer ${i} blob ${l.name} is missing from the tarball; export the image again`));
     return startLayer(ctx, workers, options.layerThreads ?? "auto", l, blob, i);
   };
-  const workers = new LayerWorkers();
+  const workers = new LayerWorkers(options.layerWorkerUrl);
   let next = loc.layers.length > 0 ? settled(start(0)) : undefined;
   try {
     for (const [i, l] of loc.layers.entries()) {

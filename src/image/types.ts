@@ -149,9 +149,12 @@ export interface ReadOptions {
    * Where layer bytes are read, decompressed, hashed and parsed: "worker" threads (two, layers in turn,
    * the next one read ahead), this "main" thread, or "auto" (default): a worker where it measured faster
    * (uncompressed layers, zstd decoded by fzstd), the main thread for gzip, which inflates on zlib's thread
-   * pool anyway. Same index, same visitor calls, same errors.
+   * pool anyway. Same index, same visitor calls, same errors. Where a worker cannot start (worker threads
+   * refused, as under Node's permission model; its module missing), its layers are read on this thread.
    */
   layerThreads?: "auto" | "worker" | "main";
+  /** The layer worker's module (default: layer-worker.mjs next to the reader); for bundlers that move it. */
+  layerWorkerUrl?: URL;
   /** Called now and then with progress, for a progress line on stderr. */
   onProgress?: (p: { layerIndex: number; layerCount: number; bytesRead: number }) => void;
 }

@@ -6,16 +6,21 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // A plain .mjs helper: typed from its JavaScript (tsconfig allowJs).
 import { sourceHash } from "../../bin/source-hash.mjs";
+import { buildImage, type SyntheticImage } from "../support/synthetic-image.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin/image-verify.mjs");
 
 async function run(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runNode([], env, ...args);
+}
+
+async function runNode(nodeFlags: string[], env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...nodeFlags, BIN, ...args], { timeout: 60_000, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -41,5 +46,31 @@ describe("bin/image-verify.mjs", () => {
     expect(b2).toEqual(s2);
     expect(b2.code).toBe(2);
     expect(b2.stderr).toBe("image-verify: /nonexistent.tar: no such file: give the path of an image tarball (docker save, OCI layout)\n");
+  });
+
+  describe("where worker threads are refused (Node's permission model)", () => {
+    let image: SyntheticImage | undefined;
+    afterAll(async () => image?.cleanup());
+
+    it("reads every layer on the main thread: the same report", async () => {
+      // Uncompressed layers, as `docker save` writes them: the ones read in workers by default. A key is
+      // planted (assembled here, so this file holds none) to give the scan something to find.
+      const key = ["AKIA", "QZ7X", "K4VM", "P2WN", "R8TB"].join("");
+      const files = (n: number) => [{ path: `app/m${n}.py`, content: `x = ${n}\n`.repeat(5000) }];
+      image = await buildImage({
+        format: "docker-archive",
+        layers: [{ compression: "none", files: files(1) }, { compression: "none", files: [...files(2), { path: "app/.env", content: `AWS_ACCESS_KEY_ID=${key}\n` }] }, { compression: "none", files: files(3) }],
+      });
+      // --permission since Node 22.13 and 23.5; before, --experimental-permission.
+      const flag = process.allowedNodeEnvironmentFlags.has("--permission") ? "--permission" : "--experimental-permission";
+      const args = ["inspect", image.path, "--format", "json"];
+      const [free, fenced] = await Promise.all([run({}, ...args), runNode([flag, "--allow-fs-read=*"], {}, ...args)]);
+      const report = (stdout: string) => ({ ...(JSON.parse(stdout) as object), startedAt: 0, durationMs: 0 });
+      expect(fenced.stderr).not.toContain("image-verify: unexpected error");
+      expect(fenced.code).toBe(1);
+      expect(report(fenced.stdout)).toEqual(report(free.stdout));
+      expect(fenced.stdout).toContain("no-secrets");
+      expect(fenced.stdout).not.toContain(key);
+    }, 60_000);
   });
 });

@@ -2,7 +2,8 @@
  * The reader gives the same result whichever thread reads a layer's bytes: worker threads (batches handed
  * over, the next layer read ahead) against the plain sequential read on the main thread. Same index (every
  * LayerInfo, problem and capture), same visitor calls in the same order with the same bytes, same findings
- * in the same order; on hostile input the same one-line error. And no worker is left behind, on any path.
+ * in the same order; on hostile input the same one-line error. And no worker is left behind, on any path,
+ * a worker that cannot start included (its layers are then read on the main thread).
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -75,6 +76,12 @@ describe("the benchmark's synthetic image (small), read on the main thread and b
     expect("index" in main.outcome && main.outcome.index.layers.length).toBe(6);
     expect(main.findings.length).toBeGreaterThanOrEqual(20);
     expect(main.log.length).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it("reads every layer on the main thread when no worker can start (its module missing): the same outcome", async () => {
+    const main = await readAll(path, "main");
+    const missing = new URL("./no-such-layer-worker.mjs", import.meta.url);
+    expect(await readAll(path, "worker", { layerWorkerUrl: missing })).toEqual(main);
   }, 60_000);
 });
 
