@@ -34,6 +34,9 @@ const STALL_MS = 5 * 60_000;
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 };
 const WORKER_URL = new URL("./layer-worker.mjs", import.meta.url);
 
+/** Workers that have sent a message: they started, so a later death is a crash, not a failure to start. */
+const spoken = new WeakSet<Worker>();
+
 let live = 0;
 /** Layer workers running now (tests check that none is left after a read, failed or not). */
 export function liveLayerWorkers(): number {
@@ -101,8 +104,6 @@ export class LayerPipe {
   private waiting?: { resolve: (m: PipeMessage) => void; reject: (e: Error) => void };
   private failure?: Error;
   private finished = false;
-  /** Whether the worker has said anything yet: dying before that means it never started. */
-  private heard = false;
   private readonly onMessage = (m: PipeMessage) => this.deliver(m);
   private readonly onError = (e: Error) => this.fail(`the layer reader crashed (${e.message})`);
   private readonly onExit = (code: number) => this.fail(`the layer reader exited early (code ${code})`);
@@ -143,17 +144,18 @@ export class LayerPipe {
   }
 
   private deliver(m: PipeMessage): void {
-    this.heard = true;
+    spoken.add(this.worker);
     if (this.waiting) this.waiting.resolve(m);
     else this.queue.push(m);
   }
 
   private fail(why: string): void {
     if (this.failure || this.finished) return;
-    if (this.heard) {
+    if (spoken.has(this.worker)) {
       this.failure = new ImageReadError(`${this.job.where}: ${why}; read it again, or report a bug if it persists`);
     } else {
-      // Nothing of the layer was handed over yet: the caller can read it itself, from the start.
+      // The worker never said anything, for this layer or an earlier one: it never started, and nothing of
+      // the layer was handed over, so the caller can read it itself from the start.
       this.onUnavailable();
       this.failure = new WorkerUnavailable(`${this.job.where}: ${why}`);
     }
