@@ -23,7 +23,9 @@ const config: VerifyConfig = {
   ...defaultConfig(),
   healthPath: "/health",
   requiredEnv: { DATABASE_URL: "postgresql://verify:verify@127.0.0.1:5432/verify" },
-  gracePeriodSeconds: 2,
+  // The apps exit well under a second; a roomy grace so that a loaded CI machine cannot turn a clean
+  // exit into a kill (what is asserted here is privilege and user resolution, not timing).
+  gracePeriodSeconds: 10,
   healthTimeoutSeconds: 30,
 };
 

@@ -54,20 +54,23 @@ describeWithDocker("PID 1 harness through DockerRuntime", () => {
     Object.fromEntries(runtimeChecks.map((c) => [c.id, c.needs.every((n) => e[n]) ? c.judge({ config: cfg, ...e }).verdict : "skip"]));
 
   it("runs the well-behaved app as PID 1 with the image's UID, and it exits 0 on SIGTERM", async () => {
-    const run = await serve("good");
+    // Well under a second to exit; a roomy grace so that a loaded CI machine cannot
+    // turn a clean exit into a kill. The kill at the limit has its own test below.
+    const roomy = { ...config, gracePeriodSeconds: 10 };
+    const run = await serve("good", roomy);
     expect(run.nsPid).toBe(1);
     expect(JSON.parse(run.health?.body ?? "{}")).toEqual({ status: "ok", pid: 1, uid: 1001 });
     expect(run.uids).toEqual([1001, 1001, 1001]);
     expect(run.gids).toEqual([1001, 1001, 1001]);
     expect(run.listening).toContain("0.0.0.0:8000");
     expect(run).toMatchObject({ signalSent: "SIGTERM", exitCode: 0, killed: false, portAnswered: true });
-    expect(run.timeToExitMs).toBeLessThan(2000);
+    expect(run.timeToExitMs).toBeLessThan(10_000);
     expect(run.filesWritten).toContain("/home/app/written.txt");
     // The app's output is captured apart from the harness report.
     expect(run.stdout).toContain('"msg": "listening"');
     expect(run.stdout).not.toContain('"harness"');
     expect(run.stderr).toBe("");
-    expect(judgeAll({ serve: run })).toMatchObject({
+    expect(judgeAll({ serve: run }, roomy)).toMatchObject({
       "health-endpoint": "pass", "runtime-uid": "pass", "listens-all-interfaces": "pass",
       "graceful-shutdown": "pass", "stdout-json-logs": "pass", "no-log-files": "pass",
     });
