@@ -9,24 +9,12 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // A plain .mjs helper: typed from its JavaScript (tsconfig allowJs).
 import { sourceHash } from "../../bin/source-hash.mjs";
+import { runCli, type CliResult } from "../support/cli.js";
 import { buildImage, type SyntheticImage } from "../support/synthetic-image.js";
 
 const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "bin/image-verify.mjs");
 
-async function run(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runNode([], env, ...args);
-}
-
-async function runNode(nodeFlags: string[], env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...nodeFlags, BIN, ...args], { timeout: 60_000, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const run = (env: Record<string, string>, ...args: string[]): Promise<CliResult> => runCli(args, { env });
 
 describe("bin/image-verify.mjs", () => {
   beforeAll(async () => {
@@ -64,7 +52,7 @@ describe("bin/image-verify.mjs", () => {
       // --permission since Node 22.13 and 23.5; before, --experimental-permission.
       const flag = process.allowedNodeEnvironmentFlags.has("--permission") ? "--permission" : "--experimental-permission";
       const args = ["inspect", image.path, "--format", "json"];
-      const [free, fenced] = await Promise.all([run({}, ...args), runNode([flag, "--allow-fs-read=*"], {}, ...args)]);
+      const [free, fenced] = await Promise.all([run({}, ...args), runCli(args, { nodeFlags: [flag, "--allow-fs-read=*"] })]);
       const report = (stdout: string) => ({ ...(JSON.parse(stdout) as object), startedAt: 0, durationMs: 0 });
       expect(fenced.stderr).not.toContain("image-verify: unexpected error");
       expect(fenced.code).toBe(1);

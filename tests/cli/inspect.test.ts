@@ -1,32 +1,19 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type CliResult } from "../support/cli.js";
 import { buildImage, type SyntheticImage, type SyntheticImageSpec } from "../support/synthetic-image.js";
 import { describeWithDocker } from "../support/describe-docker.js";
 import { docker, dockerOk, uniqueName } from "../support/docker.js";
 
-const BIN = join(import.meta.dirname, "../../bin/image-verify.mjs");
 const API = join(import.meta.dirname, "../../api");
 const SP = "app/.venv/lib/python3.12/site-packages";
 // Assembled at run time so this file itself holds no secret-looking literal.
 const PLANTED_KEY = ["AKIA", "QZ7X", "K4VM", "P2WN", "R8TB"].join("");
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runWith({}, ...args);
-}
-
-async function runWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const run = (...args: string[]): Promise<CliResult> => runCli(args);
+const runWith = (env: Record<string, string>, ...args: string[]): Promise<CliResult> => runCli(args, { env });
 
 const passwd = "root:x:0:0:root:/root:/bin/sh\napp:x:1001:1001::/app:/usr/sbin/nologin\n";
 const good: SyntheticImageSpec = {
