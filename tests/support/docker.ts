@@ -50,8 +50,8 @@ export function docker(args: string[], timeoutMs = 120_000, env: Record<string, 
 }
 
 /** Like docker(), but a non-zero exit or a timeout is an error carrying the tail of stderr. */
-export async function dockerOk(args: string[], timeoutMs?: number): Promise<string> {
-  const result = await docker(args, timeoutMs);
+export async function dockerOk(args: string[], timeoutMs?: number, env: Record<string, string> = {}): Promise<string> {
+  const result = await docker(args, timeoutMs, env);
   if (result.timedOut) throw new Error(`docker ${args[0]} did not finish within ${timeoutMs} ms`);
   if (result.code !== 0) {
     const tail = result.stderr.trim().split("\n").slice(-15).join("\n");

@@ -4,7 +4,7 @@
  * 127.0.0.0/8. Images get in through a Docker client config of its own (DOCKER_CONFIG), so the machine's
  * login state is untouched. The password is made here and never printed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -44,7 +44,7 @@ async function startIn(dir: string): Promise<PrivateRegistry> {
   const password = randomBytes(18).toString("hex");
   const address = `127.0.0.1:${await freeLoopbackPort()}`;
   const configPath = path.join(dir, "config.yml");
-  await writeFile(path.join(dir, "htpasswd"), await run("htpasswd", ["-Bin", username], password));
+  await writeFile(path.join(dir, "htpasswd"), htpasswd(username, password));
   await writeFile(configPath, stringify({
     version: 0.1,
     log: { level: "warn" },
@@ -79,9 +79,11 @@ async function startIn(dir: string): Promise<PrivateRegistry> {
     async push(localRef, name) {
       const ref = `${address}/image-verify/${name}:1`;
       await dockerOk(["tag", localRef, ref], 30_000);
-      const pushed = await docker(["push", ref], 300_000, { DOCKER_CONFIG: dockerConfig });
-      await docker(["rmi", ref], 60_000);
-      if (pushed.code !== 0) throw new Error(`docker push ${ref} failed: ${pushed.stderr.trim().split("\n").pop()}`);
+      try {
+        await dockerOk(["push", ref], 300_000, { DOCKER_CONFIG: dockerConfig });
+      } finally {
+        await docker(["rmi", ref], 60_000);
+      }
       return ref;
     },
   };
@@ -121,16 +123,10 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** A command's stdout, with `input` on its stdin, bounded to 30 s. */
-function run(command: string, args: string[], input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], timeout: 30_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-    child.once("error", (e) => reject(new Error(`cannot run ${command}: ${e.message}`)));
-    child.once("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} failed (${code}): ${stderr.trim()}`))));
-    child.stdin.end(input);
-  });
+/** An htpasswd line (bcrypt, the only hash the registry accepts); the password goes on stdin, not in argv. */
+function htpasswd(username: string, password: string): string {
+  const r = spawnSync("htpasswd", ["-Bin", username], { input: password, encoding: "utf8", timeout: 30_000 });
+  if (r.error) throw new Error(`cannot run htpasswd (Debian's apache2-utils package): ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`htpasswd failed (${r.status}): ${r.stderr.trim()}`);
+  return r.stdout;
 }
