@@ -133,7 +133,7 @@ export async function readLayer(ctx: LayerContext, started: StartedLayer, ref: L
   const walk = new LayerWalk(ctx, ref, info, table);
   let completed = false;
   try {
-    const done = pipe ? await consumeOrReadHere(ctx, started, pipe, walk, ref.index) : await readHere(ctx, started, ref.index, walk);
+    const done = pipe ? await consumeOrReadHere(ctx, started, pipe, walk, ref.index, where) : await readHere(ctx, started, ref.index, walk);
     completed = true;
     info.uncompressedSize = done.uncompressedSize;
     info.diffId = done.diffId;
@@ -174,9 +174,9 @@ async function readHere(ctx: LayerContext, started: StartedLayer, index: number,
 }
 
 /** The worker's batches; if the worker never started (nothing walked yet), this thread reads the layer instead. */
-async function consumeOrReadHere(ctx: LayerContext, started: StartedLayer, pipe: LayerPipe, walk: LayerWalk, index: number) {
+async function consumeOrReadHere(ctx: LayerContext, started: StartedLayer, pipe: LayerPipe, walk: LayerWalk, index: number, where: string) {
   try {
-    return await consume(ctx, pipe, walk, layerWhere(ctx, index, started.loc), started.compression);
+    return await consume(ctx, pipe, walk, where, started.compression);
   } catch (e) {
     if (!(e instanceof WorkerUnavailable)) throw e;
     return readHere(ctx, started, index, walk);
