@@ -41,15 +41,25 @@ export function projectReads(project: string, config: VerifyConfig): LocalReads 
   return { files: [...PROJECT_FILES.map((f) => posix.join(project, f)), ...gitleaks], dirs: [project] };
 }
 
-/** Export what `reads` names from `dir` into a temporary folder for `use`, and remove it after. */
+/** A path `dir` can hold: those climbing out or absolute are left for verify()'s own one-line error. */
+const inside = (p: string): boolean => !p.startsWith("..") && !posix.isAbsolute(p);
+
+/** Export what `reads` names from `dir` into a temporary folder for `use`, and remove it after (also when the export fails). */
 export async function withLocalCopy<T>(dir: Directory, reads: LocalReads, use: (path: string) => Promise<T>): Promise<T> {
-  // "." always exists; a path climbing out is left for verify()'s own one-line error.
-  const subs = [...new Set(reads.dirs.map((d) => posix.normalize(d)))].filter((d) => d !== "." && !d.startsWith("..") && !posix.isAbsolute(d));
-  // Asked of the engine concurrently, not one after the other.
-  const present = await Promise.all(subs.map((d) => dir.exists(d, { expectedType: ExistsType.DirectoryType })));
-  const copy = subs.reduce((c, d, i) => (present[i] ? c.withNewDirectory(d) : c), dir.filter({ include: reads.files }));
-  const local = await copy.export(await mkdtemp(join(tmpdir(), "prod-image-verify-src-")));
+  const files = reads.files.map((f) => posix.normalize(f)).filter(inside);
+  // "." always exists.
+  const subs = [...new Set(reads.dirs.map((d) => posix.normalize(d)))].filter((d) => d !== "." && inside(d));
+  const local = await mkdtemp(join(tmpdir(), "prod-image-verify-src-"));
   try {
+    // No pattern inside (a context outside the source; each folder in `dirs` comes with patterns under it):
+    // no engine call at all. An empty include list would mean the whole directory, and a filter of
+    // patterns that climb out once failed CI with the engine's "<id>: not found" on export.
+    if (files.length > 0) {
+      // Asked of the engine concurrently, not one after the other.
+      const present = await Promise.all(subs.map((d) => dir.exists(d, { expectedType: ExistsType.DirectoryType })));
+      const copy = subs.reduce((c, d, i) => (present[i] ? c.withNewDirectory(d) : c), dir.filter({ include: files }));
+      await copy.export(local);
+    }
     return await use(local);
   } finally {
     await rm(local, { recursive: true, force: true });
